@@ -1,0 +1,109 @@
+"""Plots that two or more notebooks share: image grids, training curves, 2-D decision boundaries.
+
+Each function draws on a Matplotlib axes (a new figure if none is given) and returns it; call ``plt.show()``
+after it in a notebook so that the cell ends cleanly.
+"""
+
+import math
+
+import matplotlib.pyplot as plt
+import numpy as np
+import torch
+
+
+def show_images(images, labels=None, ncols: int = 10, title: str | None = None, size: float = 1.0):
+    """A grid of grey-scale images. ``images``: ``(N, 28, 28)`` or ``(N, 1, H, W)``, tensor or array.
+
+    ``labels`` (optional) are written above each image; strings or numbers.
+    Returns the figure.
+    """
+    images = _as_numpy(images)
+    if images.ndim == 4 and images.shape[1] == 1:
+        images = images[:, 0]
+    if images.ndim != 3:
+        raise ValueError(f"images must have shape (N, H, W) or (N, 1, H, W), got {images.shape}")
+    if labels is not None and len(labels) != len(images):
+        raise ValueError(f"got {len(images)} images but {len(labels)} labels")
+    n = len(images)
+    ncols = max(1, min(ncols, n))
+    nrows = math.ceil(n / ncols)
+    fig, axes = plt.subplots(nrows, ncols, figsize=(size * ncols, size * nrows * (1.25 if labels is not None else 1)))
+    for i, ax in enumerate(np.atleast_1d(axes).ravel()):
+        ax.axis("off")
+        if i < n:
+            ax.imshow(images[i], cmap="gray_r")
+            if labels is not None:
+                ax.set_title(str(_as_scalar(labels[i])), fontsize=9)
+    if title:
+        fig.suptitle(title)
+    fig.tight_layout()
+    return fig
+
+
+def plot_curves(curves: dict, xlabel: str = "epoch", ylabel: str = "loss", title: str | None = None,
+                logy: bool = False, x=None, ax=None):
+    """One line per entry of ``curves`` (``{"name": [values...]}``), with a legend.
+
+    ``x``: shared x values, or a dict with one sequence per name (e.g. wall seconds); default 1, 2, 3, ...
+    """
+    if not isinstance(curves, dict) or not curves:
+        raise ValueError("curves must be a non-empty dict of {name: sequence of numbers}")
+    if ax is None:
+        _, ax = plt.subplots(figsize=(6, 4))
+    for name, values in curves.items():
+        values = _as_numpy(values).ravel()
+        xs = x.get(name) if isinstance(x, dict) else x
+        xs = np.arange(1, len(values) + 1) if xs is None else _as_numpy(xs).ravel()
+        if len(xs) != len(values):
+            raise ValueError(f"curve {name!r}: {len(values)} values but {len(xs)} x positions")
+        ax.plot(xs, values, label=str(name))
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(ylabel)
+    if logy:
+        ax.set_yscale("log")
+    if title:
+        ax.set_title(title)
+    ax.legend()
+    ax.grid(alpha=0.3)
+    return ax
+
+
+def plot_decision_boundary(predict, X, y, ax=None, resolution: int = 200, margin: float = 0.5,
+                           title: str | None = None):
+    """Shade the plane by ``predict`` and scatter the points ``X`` coloured by label ``y``.
+
+    ``predict`` maps a float array of shape ``(m, 2)`` to ``m`` scores: class labels, or probabilities of
+    class 1 (values in [0, 1]); the 0.5 contour is drawn as the boundary.
+    """
+    X = _as_numpy(X)
+    y = _as_numpy(y).ravel()
+    if X.ndim != 2 or X.shape[1] != 2:
+        raise ValueError(f"X must have shape (n, 2), got {X.shape}")
+    if len(y) != len(X):
+        raise ValueError(f"X has {len(X)} points but y has {len(y)} labels")
+    if ax is None:
+        _, ax = plt.subplots(figsize=(4.5, 4.5))
+    (x0, y0), (x1, y1) = X.min(axis=0) - margin, X.max(axis=0) + margin
+    gx, gy = np.meshgrid(np.linspace(x0, x1, resolution), np.linspace(y0, y1, resolution))
+    grid = np.stack([gx.ravel(), gy.ravel()], axis=1).astype(np.float32)
+    scores = _as_numpy(predict(grid)).astype(np.float64).reshape(gx.shape)
+    ax.contourf(gx, gy, scores, levels=20, cmap="RdBu", alpha=0.35)
+    if scores.min() < 0.5 < scores.max():
+        ax.contour(gx, gy, scores, levels=[0.5], colors="k", linewidths=1.5)
+    ax.scatter(X[:, 0], X[:, 1], c=y, cmap="RdBu", edgecolors="k", s=18, vmin=y.min(), vmax=y.max())
+    ax.set_xlim(x0, x1)
+    ax.set_ylim(y0, y1)
+    ax.set_aspect("equal")
+    if title:
+        ax.set_title(title)
+    return ax
+
+
+def _as_numpy(values) -> np.ndarray:
+    if isinstance(values, torch.Tensor):
+        return values.detach().cpu().numpy()
+    return np.asarray(values)
+
+
+def _as_scalar(value):
+    return value.item() if hasattr(value, "item") else value
