@@ -66,13 +66,13 @@ def test_one_notebook_alone_in_an_empty_folder_runs_offline(wheel_env, tmp_path)
            "http_proxy": "http://127.0.0.1:9", "https_proxy": "http://127.0.0.1:9", "no_proxy": ""}
     env.pop("COURSE_DATA_DIR", None)
     result = subprocess.run(
-        [python, "-m", "jupyter", "nbconvert", "--to", "notebook", "--execute", "--output", "executed.ipynb",
+        [python, "-m", "nbconvert", "--to", "notebook", "--execute", "--output", "executed.ipynb",
          "--ExecutePreprocessor.kernel_name=python3", NOTEBOOK],
         cwd=tmp_path, capture_output=True, text=True, env=env, timeout=600,
     )
     assert result.returncode == 0, result.stderr[-3000:]
     nb = json.loads((tmp_path / "executed.ipynb").read_text())
-    printed = "".join(o.get("text", "") for c in nb["cells"] if c["cell_type"] == "code" for o in c["outputs"]
-                      if o.get("output_type") == "stream")
+    printed = "".join("".join(o["text"]) for c in nb["cells"] if c["cell_type"] == "code" for o in c["outputs"]
+                      if o.get("output_type") == "stream")  # stored text is a string or a list of lines
     assert "MNIST (offline sample): 4,000 train / 1,000 test images" in printed
     assert str(ROOT) not in printed
