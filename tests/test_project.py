@@ -76,3 +76,14 @@ def test_notebook_is_executed_standard_and_has_checked_exercises(path):
     with_output = [c for c in code if c.outputs]
     marked = [c for c in with_output if "NBVAL_IGNORE_OUTPUT" in c.source or "NBVAL_SKIP" in c.source]
     assert len(marked) * 2 < len(with_output), "most cells with output must be compared exactly"
+
+
+def test_instructors_schedule_matches_each_notebooks_header():
+    """INSTRUCTORS.md's schedule row for each notebook gives the time its header estimates."""
+    rows = {m[0]: m[1] for m in re.findall(r"^\| (\d\d) \|[^|]*\| (\d+) min \|", (ROOT / "INSTRUCTORS.md").read_text(),
+                                           flags=re.M)}
+    for path in NOTEBOOKS:
+        header = nbformat.read(path, as_version=4).cells[0].source
+        minutes = re.search(r"\*\*Estimated time:\*\* about (\d+) minutes", header)
+        assert minutes, f"{path.name}: no 'Estimated time: about N minutes' in the header"
+        assert rows.get(path.name[:2]) == minutes[1], f"{path.name}: INSTRUCTORS.md says {rows.get(path.name[:2])} min"
