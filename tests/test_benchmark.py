@@ -82,6 +82,8 @@ def test_report_has_three_sections_with_ratios_and_verdicts(bench, tmp_path):
     assert part1.startswith("Part 1") and part2.startswith("Part 2") and part3.startswith("Part 3")
     assert re.search(r"ratio: \d+\.\dx   target >= 10: (met|MISSED)", part1)
     assert "num_workers=0" in part1
+    assert re.search(r"batches alone \(no model\) take \d+\.\d+ s \(course\) and \d+\.\d+ s \(reference\)", part1)
+    assert re.search(r"a free data path would give at most \d+\.\dx", part1)
     assert re.search(r"ratio: (\d+\.\dx faster   target >= 5: (met|MISSED)|-   target >= 5x faster: MISSED)", part2)
     assert re.search(r"accuracy to reach: \d+\.\d%", part2)
     assert re.search(r"00_tiny\.ipynb\s+pass", part3)
