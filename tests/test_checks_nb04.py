@@ -31,7 +31,7 @@ def test_batch_bounds_accepts_the_reference_and_an_equivalent():
         (lambda n, b: [(i * b, (i + 1) * b) for i in range(n // b)], "last, smaller batch is missing"),
         (lambda n, b: [(s, s + b) for s in range(0, n, b)], "must stop at n"),
         (lambda n, b: [(s + 1, min(s + b, n) + 1) for s in range(0, n, b)], "counts from 0"),
-        (lambda n, b: list(range(0, n, b)), "expected shape"),
+        (lambda n, b: list(range(0, n, b)), "expected a pair of values"),
         (stub, "not written yet"),
     ],
 )
