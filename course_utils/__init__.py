@@ -6,7 +6,7 @@ Small, flat modules; each name says what it holds:
 - ``profile``   -- ``COURSE_PROFILE=quick|full`` chooses the size of the work
 - ``data``      -- MNIST as tensors (offline sample or full), where data lives
 - ``toy_data``  -- small seeded 2-D data sets for the early notebooks
-- ``plotting``  -- image grids, training curves, 2-D decision boundaries
+- ``plotting``  -- the figure style, image grids, training curves, 2-D decision boundaries
 - ``training``  -- the mini-batch training loop that notebook 04 writes by hand
 - ``selfcheck`` -- the machinery behind the "Check yourself" exercises
 - ``checks``    -- one module of exercise checks per notebook
@@ -17,6 +17,7 @@ A learner never needs to open these to follow a lesson; every idea is taught in 
 
 from course_utils.data import MnistData, load_mnist
 from course_utils.device import describe_device, get_device, seed_everything
+from course_utils.plotting import use_course_style
 from course_utils.profile import by_profile, get_profile
 
 __all__ = [
@@ -27,5 +28,6 @@ __all__ = [
     "get_profile",
     "load_mnist",
     "seed_everything",
+    "use_course_style",
 ]
 __version__ = "0.1.0"

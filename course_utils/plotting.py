@@ -1,14 +1,54 @@
-"""Plots that two or more notebooks share: image grids, training curves, 2-D decision boundaries.
+"""Plots that two or more notebooks share: the course's figure style, image grids, training curves, 2-D
+decision boundaries.
 
 Each function draws on a Matplotlib axes (a new figure if none is given) and returns it; call ``plt.show()``
 after it in a notebook so that the cell ends cleanly.
+
+The style (``use_course_style``, called by every setup cell) follows the course guide: the colour-blind-safe
+Okabe-Ito colours, each paired with its own line style so that lines differ without colour too, legends and
+ticks at 9 pt or more, and an opaque white background that stays readable in a dark theme.
 """
 
 import math
 
+import matplotlib as mpl
 import matplotlib.pyplot as plt
 import numpy as np
 import torch
+from cycler import cycler
+from matplotlib.colors import LinearSegmentedColormap
+
+# The Okabe-Ito colours (Okabe and Ito, "Color Universal Design", 2008), safe for the common colour-blindness.
+COLORS = {
+    "blue": "#0072B2", "orange": "#E69F00", "green": "#009E73", "vermillion": "#D55E00",
+    "purple": "#CC79A7", "sky": "#56B4E9", "yellow": "#F0E442", "black": "#000000",
+}
+LINESTYLES = ["-", "--", "-.", ":", (0, (5, 1, 1, 1, 1, 1)), (0, (1, 1)), (0, (8, 2)), (0, (3, 3))]
+# The two classes of every binary task in the course: class 0 vermillion, class 1 blue (named once per notebook).
+CLASS_COLORS = (COLORS["vermillion"], COLORS["blue"])
+# Probability of class 1 on a fixed 0-1 scale: vermillion (0) through white (0.5) to blue (1).
+PROBABILITY_CMAP = LinearSegmentedColormap.from_list("course_probability", [CLASS_COLORS[0], "#FFFFFF",
+                                                                             CLASS_COLORS[1]])
+
+
+def use_course_style() -> None:
+    """Set Matplotlib's defaults to the course's figure style (see the module docstring)."""
+    mpl.rcParams.update({
+        "axes.prop_cycle": cycler(color=[COLORS[k] for k in ("blue", "orange", "green", "vermillion", "purple",
+                                                              "sky", "black", "yellow")])
+        + cycler(linestyle=LINESTYLES),
+        "font.size": 10,
+        "axes.titlesize": 11,
+        "axes.labelsize": 10,
+        "legend.fontsize": 9,
+        "xtick.labelsize": 9,
+        "ytick.labelsize": 9,
+        "figure.facecolor": "white",
+        "axes.facecolor": "white",
+        "savefig.facecolor": "white",
+        "figure.dpi": 100,
+        "image.cmap": "viridis",
+    })
 
 
 def show_images(images, labels=None, ncols: int = 10, title: str | None = None, size: float = 1.0):
@@ -69,11 +109,13 @@ def plot_curves(curves: dict, xlabel: str = "epoch", ylabel: str = "loss", title
 
 
 def plot_decision_boundary(predict, X, y, ax=None, resolution: int = 200, margin: float = 0.5,
-                           title: str | None = None):
+                           title: str | None = None, colorbar: bool = True):
     """Shade the plane by ``predict`` and scatter the points ``X`` coloured by label ``y``.
 
     ``predict`` maps a float array of shape ``(m, 2)`` to ``m`` scores: class labels, or probabilities of
-    class 1 (values in [0, 1]); the 0.5 contour is drawn as the boundary.
+    class 1 (values in [0, 1]). The shading is on a fixed 0-1 scale (``PROBABILITY_CMAP``, with a colorbar
+    unless ``colorbar=False``), so 0.49 and 0.51 look alike; the 0.5 contour is drawn as the boundary.
+    Points: class 0 vermillion circles, class 1 blue squares (marker and colour both differ).
     """
     X = _as_numpy(X)
     y = _as_numpy(y).ravel()
@@ -87,10 +129,18 @@ def plot_decision_boundary(predict, X, y, ax=None, resolution: int = 200, margin
     gx, gy = np.meshgrid(np.linspace(x0, x1, resolution), np.linspace(y0, y1, resolution))
     grid = np.stack([gx.ravel(), gy.ravel()], axis=1).astype(np.float32)
     scores = _as_numpy(predict(grid)).astype(np.float64).reshape(gx.shape)
-    ax.contourf(gx, gy, scores, levels=20, cmap="RdBu", alpha=0.35)
+    if scores.shape != gx.shape or not np.isfinite(scores).all():
+        raise ValueError("predict must return one finite score per grid point")
+    shading = ax.imshow(scores, origin="lower", extent=(x0, x1, y0, y1), cmap=PROBABILITY_CMAP, vmin=0.0, vmax=1.0,
+                        alpha=0.6, interpolation="bilinear", aspect="auto")
+    if colorbar:
+        ax.figure.colorbar(shading, ax=ax, fraction=0.046, pad=0.04, label="P(class 1)")
     if scores.min() < 0.5 < scores.max():
         ax.contour(gx, gy, scores, levels=[0.5], colors="k", linewidths=1.5)
-    ax.scatter(X[:, 0], X[:, 1], c=y, cmap="RdBu", edgecolors="k", s=18, vmin=y.min(), vmax=y.max())
+    for label, (color, marker) in enumerate(zip(CLASS_COLORS, ("o", "s"))):
+        mine = y == label
+        ax.scatter(X[mine, 0], X[mine, 1], c=color, marker=marker, edgecolors="k", linewidths=0.5, s=18,
+                   label=f"class {label}")
     ax.set_xlim(x0, x1)
     ax.set_ylim(y0, y1)
     ax.set_aspect("equal")

@@ -40,7 +40,24 @@ def test_decision_boundary_draws_and_checks_input():
     y = np.array([0, 1, 1, 0])
     ax = plot_decision_boundary(lambda g: (g[:, 1] > 0.5).astype(float), X, y, resolution=20)
     assert ax.collections
+    [shading] = ax.images  # one image on a fixed 0-1 scale, whatever the scores' own range
+    assert shading.get_clim() == (0.0, 1.0)
+    ax = plot_decision_boundary(lambda g: 0.49 + 0.02 * g[:, 0], X, y, resolution=20, colorbar=False)
+    assert ax.images[0].get_clim() == (0.0, 1.0) and len(ax.figure.axes) == 1
     with pytest.raises(ValueError, match=r"X must have shape \(n, 2\)"):
         plot_decision_boundary(lambda g: g[:, 0], np.zeros((4, 3)), y)
     with pytest.raises(ValueError, match="4 points but y has 3 labels"):
         plot_decision_boundary(lambda g: g[:, 0], X, y[:3])
+
+
+def test_course_style_is_colour_blind_safe_and_readable():
+    from matplotlib import rcParams
+
+    from course_utils.plotting import COLORS, use_course_style
+
+    use_course_style()
+    cycle = rcParams["axes.prop_cycle"].by_key()
+    assert cycle["color"][:4] == [COLORS["blue"], COLORS["orange"], COLORS["green"], COLORS["vermillion"]]
+    assert len(set(map(str, cycle["linestyle"]))) == len(cycle["linestyle"])  # each colour has its own style
+    assert rcParams["legend.fontsize"] >= 9 and rcParams["xtick.labelsize"] >= 9
+    assert rcParams["figure.facecolor"] == "white"

@@ -40,8 +40,9 @@ import matplotlib.pyplot as plt
 import numpy as np
 import torch
 
-from course_utils import get_device, get_profile, seed_everything
+from course_utils import get_device, get_profile, seed_everything, use_course_style
 
+use_course_style()  # colour-blind-safe colours, readable sizes, white background
 device = get_device()
 seed_everything(0)
 print(f"Profile: {{get_profile()}}")'''
