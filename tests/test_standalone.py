@@ -42,7 +42,10 @@ def wheel_env(tmp_path_factory):
     subprocess.run([sys.executable, "-m", "pip", "install", "--quiet", "--no-deps", "--no-index",
                     "--target", str(own_site), str(wheel)], check=True)
     # Third-party packages from this environment; its .pth files (the editable course install) are NOT read.
-    (own_site / "zz_borrowed.pth").write_text("\n".join(site.getsitepackages()) + "\n")
+    # (Every site-packages folder on this interpreter's path, so a venv that itself borrows, as a worktree's does,
+    # lends what it borrowed.)
+    borrowed = dict.fromkeys([*site.getsitepackages(), *(p for p in sys.path if p.endswith("-packages"))])
+    (own_site / "zz_borrowed.pth").write_text("\n".join(borrowed) + "\n")
     return python, wheel
 
 
