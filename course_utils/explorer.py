@@ -28,10 +28,26 @@ NO_WIDGETS = ("The knobs need ipywidgets, which JupyterLab and Colab have (elsew
               "the figure above shows the default settings.")
 
 
-def explore(draw, controls: dict, columns: int = 3):
-    """Show ``controls`` as widgets above one output area that ``draw(**values)`` redraws; return the box.
+def explore(draw, controls: dict, columns: int = 3) -> None:
+    """Show ``controls`` as widgets above one output area that ``draw(**values)`` redraws.
 
-    Returns None, after printing one line, where ipywidgets is not installed.
+    Prints one line instead where ipywidgets is not installed. (Returns nothing, so that a notebook cell that
+    ends with ``explore(...)`` shows the knobs once.)
+    """
+    box = build_explorer(draw, controls, columns)
+    if box is None:
+        print(NO_WIDGETS)
+        return
+    from IPython.display import display
+
+    display(box)
+    box.redraw()
+
+
+def build_explorer(draw, controls: dict, columns: int = 3):
+    """The widget box of ``explore`` without showing it (for tests): its ``redraw()`` draws the current values.
+
+    None where ipywidgets is not installed.
     """
     if not callable(draw):
         raise TypeError(f"draw must be a function of the control values, got {type(draw).__name__}")
@@ -41,7 +57,6 @@ def explore(draw, controls: dict, columns: int = 3):
         import ipywidgets as widgets
         from IPython.display import display
     except ImportError:
-        print(NO_WIDGETS)
         return None
     knobs = {name: make_widget(widgets, name, spec) for name, spec in controls.items()}
     output = widgets.Output()
@@ -58,8 +73,7 @@ def explore(draw, controls: dict, columns: int = 3):
     row = list(knobs.values())
     rows = [widgets.HBox(row[i:i + columns]) for i in range(0, len(row), columns)]
     box = widgets.VBox([*rows, output])
-    display(box)
-    redraw()
+    box.redraw = redraw
     return box
 
 

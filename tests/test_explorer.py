@@ -41,8 +41,11 @@ def test_moving_a_knob_redraws_with_the_new_value(monkeypatch):
         ax.set_title(f"w = {w}")
         return fig
 
-    monkeypatch.setattr("IPython.display.display", lambda *a, **k: None)
-    box = explorer.explore(draw, {"w": (0.0, 4.0, 0.5, 1.0), "activation": ["sigmoid", "relu"]})
+    shown = []
+    monkeypatch.setattr("IPython.display.display", lambda *a, **k: shown.append(a))
+    box = explorer.build_explorer(draw, {"w": (0.0, 4.0, 0.5, 1.0), "activation": ["sigmoid", "relu"]})
+    assert calls == []
+    box.redraw()
     assert calls == [(1.0, "sigmoid")]
     slider = box.children[0].children[0]
     slider.value = 2.5
@@ -50,6 +53,13 @@ def test_moving_a_knob_redraws_with_the_new_value(monkeypatch):
     box.children[0].children[1].value = "relu"
     assert calls[-1] == (2.5, "relu")
     assert not plt.get_fignums(), "every drawn figure is closed after it is shown"
+
+
+def test_explore_shows_the_knobs_once_and_returns_nothing(monkeypatch):
+    shown = []
+    monkeypatch.setattr("IPython.display.display", lambda *a, **k: shown.append(a))
+    assert explorer.explore(lambda w: plt.figure(), {"w": (0.0, 1.0, 0.5, 0.5)}) is None
+    assert sum(isinstance(a[0], ipywidgets.VBox) for a in shown) == 1  # the box, once (the figure goes inside it)
 
 
 def test_without_ipywidgets_it_says_so_in_one_line(monkeypatch, capsys):
