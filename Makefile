@@ -54,4 +54,4 @@ benchmark: install
 	$(PY) benchmarks/benchmark.py
 
 clean:
-	rm -rf $(VENV) .pytest_cache student .run build/site build/site-src
+	rm -rf $(VENV) .pytest_cache student .run build/site build/site-work

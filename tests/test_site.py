@@ -248,7 +248,7 @@ def test_browser_harness_sees_a_request_that_leaves_localhost(chromium, tmp_path
     assert [i["width"] for i in reports["page.html"]["images"]] == [0, 0]
 
 
-def test_every_page_works_in_a_browser_with_the_network_off(site, served, chromium):
+def test_every_page_works_in_a_browser_with_the_network_off(chromium, site, served):
     out, _ = site
     paths = pages(out)
     reports, left, failures = visit(chromium, served, paths)

@@ -6,7 +6,7 @@
 
 What it does, in order:
 
-1. Stages the Sphinx sources into ``DIR-src/``: ``docs/`` (conf.py, the home page, the style sheet), a copy of
+1. Stages the Sphinx sources into ``DIR-work/src/``: ``docs/`` (conf.py, the home page, the style sheet), a copy of
    every notebook in ``notebooks/``, ``INSTRUCTORS.md`` and ``data/README.md``. The copies are what the site
    shows; the originals are never written. In the copies:
    - every figure (a code cell's image output) gets as its alternative text the first sentence of the markdown
@@ -279,8 +279,9 @@ def mathjax_es5() -> Path:
         spec = importlib.util.find_spec("mathjax")
         folder = Path(spec.origin).parent / "static" / "mathjax" / "es5" if spec and spec.origin else Path("-")
     if not (folder / "tex-chtml.js").is_file():
+        where = f"no tex-chtml.js in {folder}" if folder != Path("-") else "django-static-mathjax is not installed"
         raise SystemExit(
-            f"MathJax 3 not found (looked in {folder}). The site serves it itself, never from a CDN: install the "
+            f"MathJax 3 not found ({where}). The site serves it itself, never from a CDN: install the "
             "site's packages (`make install`, or pip install 'django-static-mathjax>=3.2.2,<4'), or set "
             "COURSE_MATHJAX_ES5 to a MathJax 3 es5 folder (e.g. package/es5 from `npm pack mathjax@3`).")
     return folder
@@ -301,11 +302,7 @@ def vendor_mathjax(static_dir: Path) -> None:
 
 
 def stage(stage_dir: Path) -> list[str]:
-    """Write the Sphinx sources into ``stage_dir`` (replacing an earlier one); return warnings about figures."""
-    if stage_dir.exists():
-        if any(stage_dir.iterdir()) and not (stage_dir / "_course.json").exists():
-            raise SystemExit(f"{stage_dir} is not empty and is not a staged site: refusing to replace it")
-        shutil.rmtree(stage_dir)
+    """Write the Sphinx sources into ``stage_dir`` (which must not exist yet); return warnings about figures."""
     shutil.copytree(DOCS, stage_dir, ignore=shutil.ignore_patterns("__pycache__", ".ipynb_checkpoints"))
     repo, ref = sync_notebooks.project_urls()
     (stage_dir / "_course.json").write_text(json.dumps({"repository": repo, "ref": ref}))
@@ -363,25 +360,34 @@ def external_assets(out_dir: Path) -> list[str]:
 
 
 def build(out_dir: Path = DEFAULT_OUT, jobs: str = "auto", quiet: bool = False) -> dict:
-    """Stage, run Sphinx, check; return {'seconds', 'pages', 'bytes', 'warnings'}. Raises SystemExit on failure."""
+    """Stage, run Sphinx, check; return {'seconds', 'pages', 'bytes', 'warnings'}. Raises SystemExit on failure.
+
+    The work happens in ``DIR-work/`` beside ``DIR`` (the staged sources in ``src/``, Sphinx's doctrees and
+    myst-nb's ``jupyter_execute/`` folder); only the finished site is moved to ``DIR``.
+    """
     out_dir = Path(out_dir).resolve()
     if out_dir.exists() and any(out_dir.iterdir()) and not (out_dir / ".buildinfo").exists():
         raise SystemExit(f"{out_dir} is not empty and is not a site build: refusing to replace it")
-    stage_dir = out_dir.with_name(out_dir.name + "-src")
+    work = out_dir.with_name(out_dir.name + "-work")
+    if work.exists() and any(work.iterdir()) and not (work / "src" / "_course.json").exists():
+        raise SystemExit(f"{work} is not empty and is not this script's work folder: refusing to replace it")
     started = time.perf_counter()
-    warnings = stage(stage_dir)
+    shutil.rmtree(work, ignore_errors=True)
+    work.mkdir(parents=True)
+    warnings = stage(work / "src")
     for warning in warnings:
         print(f"warning: {warning}", file=sys.stderr)
-    if out_dir.exists():
-        shutil.rmtree(out_dir)
     command = [sys.executable, "-m", "sphinx", "-b", "html", "-W", "--keep-going", "-j", jobs, "-q",
-               "-d", str(stage_dir / ".doctrees"), str(stage_dir), str(out_dir)]
+               "-d", str(work / "doctrees"), str(work / "src"), str(work / "html")]
     result = subprocess.run(command, capture_output=quiet, text=True)
     if result.returncode != 0:
         raise SystemExit(f"Sphinx failed (exit {result.returncode}){': ' + result.stderr[-4000:] if quiet else ''}")
-    leaks = external_assets(out_dir)
+    leaks = external_assets(work / "html")
     if leaks:
         raise SystemExit("built pages would load assets from another host:\n" + "\n".join(leaks))
+    if out_dir.exists():
+        shutil.rmtree(out_dir)
+    shutil.move(work / "html", out_dir)
     pages = sorted(str(p.relative_to(out_dir)) for p in out_dir.rglob("*.html") if "_static" not in p.parts)
     size = sum(p.stat().st_size for p in out_dir.rglob("*") if p.is_file())
     return {"seconds": time.perf_counter() - started, "pages": pages, "bytes": size, "warnings": warnings}
