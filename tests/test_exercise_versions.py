@@ -9,7 +9,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from course_utils.student import STUB
+from course_utils.student import STUB, student_notebook
 
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
@@ -42,6 +42,29 @@ def test_a_stale_missing_or_left_over_exercise_version_is_reported(tmp_path):
     assert "make sync-notebooks" in found
     changes = sync_notebooks.write_exercises(notebooks, exercises)
     assert len(changes) == 3 and sync_notebooks.exercise_problems(notebooks, exercises) == []
+
+
+def test_re_executing_a_notebook_leaves_its_exercise_version_as_it_is(tmp_path):
+    notebooks, exercises = tmp_path / "notebooks", tmp_path / "exercises"
+    shutil.copytree(ROOT / "notebooks", notebooks)
+    sync_notebooks.write_exercises(notebooks, exercises)
+    path = notebooks / NOTEBOOKS[0].name
+    nb = nbformat.read(path, as_version=4)
+    for cell in (c for c in nb.cells if c.cell_type == "code"):  # what another run changes
+        cell.execution_count = (cell.execution_count or 0) + 100
+        cell.metadata["execution"] = {"iopub.status.idle": "2030-01-01T00:00:00Z"}
+        cell.outputs = [nbformat.v4.new_output("stream", text="another run\n")]
+    nbformat.write(nb, path)
+    assert sync_notebooks.exercise_problems(notebooks, exercises) == []
+
+
+def test_an_exercise_version_is_the_student_version_without_run_timings():
+    nb = nbformat.read(NOTEBOOKS[0], as_version=4)
+    text = sync_notebooks.exercise_version(nbformat.from_dict(nb), NOTEBOOKS[0].name)
+    exercise = nbformat.reads(text, as_version=4)
+    student, _ = student_notebook(nbformat.read(NOTEBOOKS[0], as_version=4), name=NOTEBOOKS[0].name)
+    assert [c.source for c in exercise.cells] == [c["source"] for c in student["cells"]]
+    assert not any("execution" in c.metadata for c in exercise.cells)
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)

@@ -74,7 +74,8 @@ def is_explorer_cell(cell) -> bool:
 _ABBREVIATIONS = ("e.g.", "i.e.", "etc.", "vs.", "cf.", "approx.", "Fig.", "fig.", "No.", "resp.")
 _LATEX = {
     r"\approx": "≈", r"\times": "×", r"\cdot": "·", r"\leq": "≤", r"\le": "≤", r"\geq": "≥", r"\ge": "≥",
-    r"\neq": "≠", r"\pm": "±", r"\infty": "∞", r"\to": "→", r"\rightarrow": "→", r"\ldots": "…", r"\dots": "…",
+    r"\neq": "≠", r"\pm": "±", r"\infty": "∞", r"\to": "→", r"\rightarrow": "→", r"\ldots": "…",
+    r"\dots": "…",
     r"\nabla": "∇", r"\partial": "∂", r"\alpha": "α", r"\beta": "β", r"\gamma": "γ", r"\delta": "δ",
     r"\varepsilon": "ε", r"\epsilon": "ε", r"\eta": "η", r"\theta": "θ", r"\lambda": "λ", r"\mu": "μ",
     r"\sigma": "σ", r"\sum": "Σ", r"\ln": "ln", r"\log": "log", r"\exp": "exp", r"\max": "max", r"\min": "min",

@@ -9,15 +9,15 @@ pyproject.toml. The badges are one line in the first markdown cell, right under 
 badges, the first for the exercise version (``exercises/NAME``: solutions stubbed, outputs cleared), the second
 for the solved notebook (``notebooks/NAME``). The setup cell is the first code cell, which starts with ``# Setup``.
 
-``exercises/`` holds what ``course_utils.student.write_student_versions`` makes from ``notebooks/``; the header
-and the setup cell are copied unchanged, so an exercise version opened alone on Colab installs the course
+``exercises/`` holds what ``course_utils.student.student_notebook`` makes from each notebook in ``notebooks/``
+(solutions stubbed, outputs cleared; see ``exercise_version``); the header and the setup cell are copied unchanged, so an exercise version opened alone on Colab installs the course
 helpers exactly as the solved notebook does. Never edit ``exercises/`` by hand: change the notebook, then run
 this tool (``make sync-notebooks``).
 """
 
 import argparse
+import json
 import sys
-import tempfile
 import tomllib
 from pathlib import Path
 
@@ -114,13 +114,29 @@ def sync(nb, name: str) -> None:
     code.source = expected_setup()
 
 
-def expected_exercises(notebooks_dir: Path = NOTEBOOKS_DIR) -> dict[str, bytes]:
-    """The exercise versions of ``notebooks_dir``, made in memory (a temporary folder): {file name: bytes}."""
-    from course_utils.student import write_student_versions  # imported here: it is not needed for the badges
+def exercise_version(notebook: dict, name: str) -> str:
+    """The exercise version of one notebook (nbformat JSON as a dict), as the text of its file.
 
-    with tempfile.TemporaryDirectory() as tmp:
-        written = write_student_versions(Path(notebooks_dir), Path(tmp))
-        return {path.name: path.read_bytes() for path, _ in written}
+    ``course_utils.student.student_notebook`` stubs the solutions and clears the outputs; here the cells also
+    lose nbclient's ``execution`` timings, which describe the solved notebook's last run, so that re-executing
+    a notebook (``make execute``) leaves its exercise version unchanged. Written as nbformat writes notebooks.
+    """
+    from course_utils.student import student_notebook  # imported here: the badges do not need it
+
+    exercise, _ = student_notebook(notebook, name=name)
+    for cell in exercise.get("cells", []):
+        cell.get("metadata", {}).pop("execution", None)
+    text = nbformat.writes(nbformat.from_dict(exercise))
+    return text if text.endswith("\n") else text + "\n"
+
+
+def expected_exercises(notebooks_dir: Path = NOTEBOOKS_DIR) -> dict[str, bytes]:
+    """The exercise versions of every notebook in ``notebooks_dir``, made in memory: {file name: bytes}."""
+    paths = sorted(Path(notebooks_dir).glob("*.ipynb"))
+    if not paths:
+        raise FileNotFoundError(f"no notebooks (*.ipynb) found in {notebooks_dir}")
+    return {p.name: exercise_version(json.loads(p.read_text(encoding="utf-8")), p.name).encode("utf-8")
+            for p in paths}
 
 
 def exercise_problems(notebooks_dir: Path = NOTEBOOKS_DIR, exercises_dir: Path = EXERCISES_DIR) -> list[str]:
