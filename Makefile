@@ -2,6 +2,7 @@
 #   make lab    open JupyterLab on notebooks/
 #   make test   unit tests + nbval on every notebook (what CI runs)
 #   make run    execute every notebook headless (quick profile) and print a timing table; changes no file
+#   make site   build the course website into build/site from the stored outputs (executes nothing, offline)
 
 PYTHON ?= python3
 VENV ?= .venv
@@ -11,7 +12,7 @@ PIP_CONSTRAINTS ?=
 PIP_INSTALL := $(PY) -m pip install --quiet $(if $(PIP_CONSTRAINTS),--constraint $(PIP_CONSTRAINTS))
 export COURSE_PROFILE ?= quick
 
-.PHONY: install lab test run execute student sync-notebooks benchmark clean
+.PHONY: install lab test run execute student sync-notebooks exercises site benchmark clean
 
 install: $(VENV)/.installed
 
@@ -38,11 +39,19 @@ execute: install
 student: install
 	$(PY) -m course_utils student-versions student --force
 
+# Badges and setup cells from pyproject.toml, then exercises/ regenerated from notebooks/ (commit both).
 sync-notebooks: install
 	$(PY) tools/sync_notebooks.py
+
+exercises: sync-notebooks
+
+# The website (Sphinx + myst-nb + sphinx-book-theme, MathJax served by the site itself); the tests and the
+# GitHub Pages workflow run the same script. Serve it with: python -m http.server -d build/site 8000
+site: install
+	$(PY) tools/build_site.py
 
 benchmark: install
 	$(PY) benchmarks/benchmark.py
 
 clean:
-	rm -rf $(VENV) .pytest_cache student .run
+	rm -rf $(VENV) .pytest_cache student .run build/site build/site-work
