@@ -24,6 +24,7 @@ import socket
 import stat
 import subprocess
 import sys
+import tempfile
 import unicodedata
 from dataclasses import dataclass, fields
 from pathlib import Path
@@ -59,6 +60,7 @@ class Room:
     homes: Path = Path("/home")
     user_prefix: str = "learner-"
     idle_timeout: int = 3600
+    kernel_idle_timeout: int = 1800
     threads_per_learner: int = 1
     max_learners: int = 40
     state_dir: Path = Path("hub/state")
@@ -260,11 +262,13 @@ def run_course_python(room: Room, code: str, *args: str, as_user: str | None = N
     command = [str(room.python), "-c", code, *args]
     if as_user:
         command = [shutil.which("runuser") or "runuser", "-u", as_user, "--", *command]
-    env = {"PATH": "/usr/bin:/bin", "HOME": "/tmp", "LANG": os.environ.get("LANG", "C.UTF-8")}
-    for name in ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE"):  # see the machine notes: kept as the machine sets them
-        if name in os.environ:
-            env[name] = os.environ[name]
-    return subprocess.run(command, capture_output=True, text=True, timeout=timeout, env=env, cwd="/")
+    with tempfile.TemporaryDirectory(prefix="course-hub-") as home:  # caches (matplotlib's) go here, then away
+        os.chmod(home, 0o777)
+        env = {"PATH": "/usr/bin:/bin", "HOME": home, "LANG": os.environ.get("LANG", "C.UTF-8")}
+        for name in ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE"):  # kept as the machine sets them
+            if name in os.environ:
+                env[name] = os.environ[name]
+        return subprocess.run(command, capture_output=True, text=True, timeout=timeout, env=env, cwd="/")
 
 
 # What a learner's account must be able to run: the single-user server and JupyterLab, and find the course's

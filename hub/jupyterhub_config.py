@@ -37,6 +37,8 @@ ROOM = coursehub.Room(
     homes=Path("/home"),            # learners' homes: HOMES/PREFIXNAME, mode 700, kept across hub restarts
     user_prefix="learner-",         # the system user of learner "ada" is "learner-ada": no name can become root
     idle_timeout=3600,              # seconds without activity before a learner's server is stopped (files stay)
+    kernel_idle_timeout=1800,       # seconds before an idle kernel is shut down, open tab or not: each holds
+                                    # a few hundred MB, and a learner who opens nine notebooks has nine kernels
     threads_per_learner=1,          # CPU threads per learner for PyTorch/NumPy: learners share the cores
     max_learners=40,                # servers running at once; the next learner is asked to wait
     state_dir=HERE / "state",       # the hub's database, cookie secret and access codes (git-ignored)
@@ -88,6 +90,8 @@ c.Spawner.default_url = "/lab/tree/exercises"
 c.Spawner.notebook_dir = "~"
 c.Spawner.env_keep = ["LANG", "LC_ALL", "OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE"]
 c.Spawner.environment = {"PATH": f"{ROOM.course_env / 'bin'}:/usr/local/bin:/usr/bin:/bin"}
+c.Spawner.args = [f"--MappingKernelManager.cull_idle_timeout={ROOM.kernel_idle_timeout}",
+                  "--MappingKernelManager.cull_interval=60", "--MappingKernelManager.cull_connected=True"]
 c.Spawner.start_timeout = 180  # thirty learners logging in at once share the cores
 c.Spawner.http_timeout = 120
 

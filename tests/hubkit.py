@@ -26,7 +26,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 HUB_DIR = ROOT / "hub"
-HUB_PYTHON = HUB_DIR / ".venv" / "bin" / "python"
+HUB_JUPYTERHUB = HUB_DIR / ".venv" / "bin" / "jupyterhub"
 HUB_SITE = HUB_DIR / ".venv" / "lib" / f"python{sys.version_info.major}.{sys.version_info.minor}" / "site-packages"
 PROXY = HUB_DIR / "node_modules" / ".bin" / "configurable-http-proxy"
 CHROMIUM = Path("/usr/bin/chromium")
@@ -50,7 +50,7 @@ def missing() -> str | None:
     for tool in ("useradd", "userdel", "runuser"):
         if shutil.which(tool) is None:
             return f"`{tool}` is missing (apt-get install passwd util-linux)"
-    if not (HUB_DIR / ".venv" / "bin" / "jupyterhub").exists():
+    if not HUB_JUPYTERHUB.exists():
         return "the hub's environment hub/.venv is missing: run `make hub-install`"
     if not PROXY.exists() and shutil.which("configurable-http-proxy") is None:
         return ("configurable-http-proxy is missing: run `make hub-install` (npm ci in hub/), "
@@ -212,7 +212,7 @@ class TestHub:
         log = open(self.log_path, "a")
         log.write(f"\n===== hub start, idle timeout {self.idle_timeout} s =====\n")
         log.flush()
-        self.proc = subprocess.Popen([str(HUB_DIR / ".venv" / "bin" / "jupyterhub"), "-f", str(self.config)],
+        self.proc = subprocess.Popen([str(HUB_JUPYTERHUB), "-f", str(self.config)],
                                      cwd=self.tmp, env=self.env(), stdout=log, stderr=subprocess.STDOUT,
                                      stdin=subprocess.DEVNULL)
         log.close()
@@ -322,55 +322,65 @@ class TestHub:
 # --------------------------------------------------------------------------------------------- a learner's kernel
 
 
-def run_in_kernel(hub: TestHub, name: str, token: str, code: str, timeout: float = 120) -> str:
-    """Run ``code`` in a new kernel of ``name``'s own server (reached through the hub with ``token``); its stdout.
+def run_in_kernel(hub: TestHub, name: str, token: str, code: str | list[str], timeout: float = 120,
+                  keep: bool = False) -> str | tuple[str, str]:
+    """Run ``code`` (or cells one after another) in a new kernel of ``name``'s own server, reached through the hub
+    with ``token``, as a notebook would; return its stdout (and the kernel id when ``keep``, else it is shut down).
 
-    The kernel is shut down afterwards. An exception in ``code`` raises AssertionError with the traceback.
+    An exception in the code raises AssertionError with the traceback.
     """
     r = hub.api("POST", f"/user/{name}/api/kernels", token=token, json={"name": "python3"})
     assert r.status_code == 201, (r.status_code, r.text)
     kernel = r.json()["id"]
+    cells = [code] if isinstance(code, str) else list(code)
     try:
         # In a thread of its own: Playwright's sync API keeps an event loop running in this one.
         with concurrent.futures.ThreadPoolExecutor(1) as pool:
-            return pool.submit(asyncio.run, _execute(hub, name, token, kernel, code, timeout)).result()
+            out = pool.submit(asyncio.run, _execute(hub, name, token, kernel, cells, timeout)).result()
+    except BaseException:
+        keep = False
+        raise
     finally:
-        hub.api("DELETE", f"/user/{name}/api/kernels/{kernel}", token=token)
+        if not keep:
+            hub.api("DELETE", f"/user/{name}/api/kernels/{kernel}", token=token)
+    return (out, kernel) if keep else out
 
 
-async def _execute(hub, name, token, kernel, code, timeout):
+async def _execute(hub, name, token, kernel, cells, timeout):
     from tornado.httpclient import HTTPRequest
     from tornado.websocket import websocket_connect
 
     url = f"ws://127.0.0.1:{hub.port}/user/{name}/api/kernels/{kernel}/channels"
     ws = await websocket_connect(HTTPRequest(url, headers={"Authorization": f"token {token}"}))
-    msg_id = uuid.uuid4().hex
-    ws.write_message(json.dumps({
-        "header": {"msg_id": msg_id, "username": name, "session": uuid.uuid4().hex, "msg_type": "execute_request",
-                   "version": "5.3", "date": ""},
-        "parent_header": {}, "metadata": {}, "channel": "shell", "buffers": [],
-        "content": {"code": code, "silent": False, "store_history": False, "user_expressions": {},
-                    "allow_stdin": False, "stop_on_error": True},
-    }))
-    out, error = [], None
+    session, out = uuid.uuid4().hex, []
     deadline = time.monotonic() + timeout
     try:
-        while time.monotonic() < deadline:
-            raw = await asyncio.wait_for(ws.read_message(), deadline - time.monotonic())
-            if raw is None:
-                raise AssertionError("the kernel's websocket closed")
-            msg = json.loads(raw)
-            if msg.get("parent_header", {}).get("msg_id") != msg_id:
-                continue
-            kind = msg["msg_type"]
-            if kind == "stream" and msg["content"]["name"] == "stdout":
-                out.append(msg["content"]["text"])
-            elif kind == "error":
-                error = "\n".join(msg["content"]["traceback"])
-            elif kind == "status" and msg["content"]["execution_state"] == "idle":
-                break
+        for code in cells:
+            msg_id = uuid.uuid4().hex
+            ws.write_message(json.dumps({
+                "header": {"msg_id": msg_id, "username": name, "session": session, "msg_type": "execute_request",
+                           "version": "5.3", "date": ""},
+                "parent_header": {}, "metadata": {}, "channel": "shell", "buffers": [],
+                "content": {"code": code, "silent": False, "store_history": False, "user_expressions": {},
+                            "allow_stdin": False, "stop_on_error": True},
+            }))
+            error = None
+            while True:
+                raw = await asyncio.wait_for(ws.read_message(), max(0.1, deadline - time.monotonic()))
+                if raw is None:
+                    raise AssertionError("the kernel's websocket closed")
+                msg = json.loads(raw)
+                if msg.get("parent_header", {}).get("msg_id") != msg_id:
+                    continue
+                kind = msg["msg_type"]
+                if kind == "stream" and msg["content"]["name"] == "stdout":
+                    out.append(msg["content"]["text"])
+                elif kind == "error":
+                    error = "\n".join(msg["content"]["traceback"])
+                elif kind == "status" and msg["content"]["execution_state"] == "idle":
+                    break
+            if error:
+                raise AssertionError(re.sub(r"\x1b\[[0-9;]*m", "", error))
     finally:
         ws.close()
-    if error:
-        raise AssertionError(re.sub(r"\x1b\[[0-9;]*m", "", error))
     return "".join(out)
