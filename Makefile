@@ -3,6 +3,7 @@
 #   make test   unit tests + nbval on every notebook (what CI runs)
 #   make run    execute every notebook headless (quick profile) and print a timing table; changes no file
 #   make site   build the course website into build/site from the stored outputs (executes nothing, offline)
+#   make hub    (as root) host a workshop room: JupyterHub beside the course environment; see hub/jupyterhub_config.py
 
 PYTHON ?= python3
 VENV ?= .venv
@@ -12,7 +13,7 @@ PIP_CONSTRAINTS ?=
 PIP_INSTALL := $(PY) -m pip install --quiet $(if $(PIP_CONSTRAINTS),--constraint $(PIP_CONSTRAINTS))
 export COURSE_PROFILE ?= quick
 
-.PHONY: install lab test run execute student sync-notebooks exercises site benchmark clean
+.PHONY: install lab test run execute student sync-notebooks exercises site benchmark clean hub hub-install
 
 install: $(VENV)/.installed
 
@@ -52,6 +53,29 @@ site: install
 
 benchmark: install
 	$(PY) benchmarks/benchmark.py
+
+# The workshop hub (INSTRUCTORS.md, "Hosting the room"), run as root on the machine that hosts the room:
+#   sudo make hub                  installs JupyterHub, the idle culler and the proxy once, then starts the hub
+#   sudo make hub HUB_PORT=8080    the same on another port than hub/jupyterhub_config.py's; Ctrl-C stops it
+# The hub gets its own environment (hub/.venv, hub/node_modules); the course environment gains only JupyterHub's
+# single-user server, of the same version, which every learner's JupyterLab runs under.
+HUB_PORT ?=
+HUB_VENV := hub/.venv
+
+hub-install: install $(HUB_VENV)/.installed hub/node_modules/.installed
+
+$(HUB_VENV)/.installed: hub/requirements.txt
+	test -x $(HUB_VENV)/bin/python || $(PYTHON) -m venv $(HUB_VENV)
+	$(HUB_VENV)/bin/python -m pip install --quiet -r hub/requirements.txt
+	$(PIP_INSTALL) jupyterhub --constraint hub/requirements.txt
+	touch $@
+
+hub/node_modules/.installed: hub/package.json hub/package-lock.json
+	cd hub && npm ci --no-audit --no-fund
+	touch $@
+
+hub: hub-install
+	$(if $(HUB_PORT),COURSE_HUB_PORT=$(HUB_PORT)) $(HUB_VENV)/bin/jupyterhub -f hub/jupyterhub_config.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache student .run build/site build/site-work
