@@ -88,12 +88,15 @@ def fetch_data(root: Path | None) -> int:
 
 
 def student_versions(out_dir: Path, src_dir: Path, force: bool) -> int:
-    from course_utils.student import MarkerError, write_student_versions
+    from course_utils.student import StudentVersionError, write_student_versions
 
     try:
         written = write_student_versions(src_dir, out_dir, force=force)
-    except (FileExistsError, FileNotFoundError, MarkerError, ValueError) as exc:
+    except (FileExistsError, FileNotFoundError, StudentVersionError) as exc:
         print(f"Error: {exc}")
+        return 1
+    except OSError as exc:  # anything the checks before writing could not foresee; nothing was written
+        print(f"Error: could not write the student versions ({exc}); nothing was written")
         return 1
     for path, count in written:
         print(f"{path}  ({count} exercise{'s' if count != 1 else ''} stubbed)")
