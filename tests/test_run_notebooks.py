@@ -34,3 +34,13 @@ def test_a_timeout_a_dead_kernel_and_a_missing_path_each_get_a_fail_row(tmp_path
     assert "FAIL" in rows["e_fails.ipynb"] and "a wrong claim" in rows["e_fails.ipynb"]
     assert "pass" in rows["f_passes.ipynb"]
     assert rows["total"].split()[1] == "1/6"
+
+
+def test_the_seed_sweep_reports_a_timeout_and_goes_on(tmp_path, capsys):
+    import seed_sweep
+
+    path = write_notebook(tmp_path / "toy.ipynb", "SEED = 0\nimport time\nif SEED == 1:\n    time.sleep(30)")
+    assert seed_sweep.main([str(path), "--seeds", "1", "2", "--timeout", "3"]) == 1
+    out = capsys.readouterr().out
+    assert "   1  FAIL" in out and "longer than the 3 s allowed" in out
+    assert "   2  pass" in out and "1 of 2 seeds pass" in out
