@@ -295,8 +295,7 @@ def full_mnist_status(root: Path | None = None, verify: bool = True) -> str | No
         except OSError as exc:
             return f"{path} cannot be read ({exc.strerror or exc})"
         if actual != md5:
-            return (f"{path} is corrupted: it has the right size but its MD5 is {actual[:12]}..., expected "
-                    f"{md5[:12]}...")
+            return f"{path} is corrupted: it has the right size but its MD5 is {actual}, expected {md5}"
         fresh[name] = [*key, md5]
     if fresh != stamp:
         _write_stamp(raw, fresh)
