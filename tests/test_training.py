@@ -68,3 +68,100 @@ def test_fit_rejects_bad_epochs():
     model = nn.Linear(1, 2)
     with pytest.raises(ValueError, match="epochs must be a positive int"):
         fit(model, torch.optim.SGD(model.parameters(), lr=0.1), (torch.zeros(2, 1), torch.zeros(2).long()), epochs=0)
+
+
+# ------------------------------------------------------------------ issue 19: evaluate's contract, checked
+
+
+class Constant(nn.Module):
+    """A 'model' that returns fixed outputs, whatever its input."""
+
+    def __init__(self, outputs):
+        super().__init__()
+        self.outputs = outputs
+
+    def forward(self, x):
+        return self.outputs[: len(x)]
+
+
+def test_a_probability_model_is_thresholded_at_one_half():
+    y = torch.tensor([0.0, 1.0, 0.0, 1.0] * 50)
+    probabilities = torch.where(y == 1, 0.9, 0.1)  # 100% right, every output positive
+    model = Constant(probabilities)
+    assert evaluate(model, torch.zeros(200, 1), y, loss_fn=nn.functional.binary_cross_entropy)[1] == 1.0
+    assert evaluate(model, torch.zeros(200, 1), y, loss_fn=nn.BCELoss())[1] == 1.0
+    mse = nn.functional.mse_loss
+    assert evaluate(model, torch.zeros(200, 1), y, loss_fn=mse, outputs="probabilities")[1] == 1.0
+    with pytest.raises(ValueError, match="every output lies in \\[0, 1\\].*pass outputs='probabilities'"):
+        evaluate(model, torch.zeros(200, 1), y, loss_fn=mse)  # cannot be told: refused, not guessed
+
+
+def test_logits_declared_as_probabilities_are_refused():
+    model = Constant(torch.tensor([-2.0, 3.0]))
+    with pytest.raises(ValueError, match="outputs='probabilities'.*values from -2 to 3"):
+        evaluate(model, torch.zeros(2, 1), torch.tensor([0.0, 1.0]), loss_fn=nn.functional.mse_loss,
+                 outputs="probabilities")
+
+
+def test_logits_are_thresholded_at_zero():
+    y = torch.tensor([0.0, 1.0, 1.0])
+    model = Constant(torch.tensor([-0.2, 0.3, 0.1]))  # all in [0, 1] but one, and all right as logits
+    loss = nn.functional.binary_cross_entropy_with_logits
+    assert evaluate(model, torch.zeros(3, 1), y, loss_fn=loss)[1] == 1.0
+    assert evaluate(Constant(torch.tensor([0.2, 0.3, 0.1])), torch.zeros(3, 1), y, loss_fn=loss)[1] == pytest.approx(2 / 3)
+
+
+def test_labels_of_shape_n_by_1_are_refused_for_a_multi_class_model():
+    g = torch.Generator().manual_seed(0)
+    x = torch.randn(300, 2, generator=g)
+    y = torch.randint(0, 3, (300,), generator=g)
+    model = nn.Linear(2, 3)
+    _, acc = evaluate(model, x, y)
+    assert 0 <= acc <= 1
+    with pytest.raises(ValueError, match=r"labels of shape \(300, 1\).*expected class indices of shape \(300,\) "
+                                         r"\(use y.squeeze\(1\)\)"):
+        evaluate(model, x, y.unsqueeze(1), loss_fn=lambda out, t: nn.functional.cross_entropy(out, t.squeeze(1)))
+
+
+def test_single_output_labels_of_shape_n_by_1_are_compared_row_by_row():
+    model = Constant(torch.tensor([[2.0], [-1.0], [3.0]]))
+    y = torch.tensor([[1.0], [0.0], [0.0]])
+    assert evaluate(model, torch.zeros(3, 1), y, loss_fn=nn.functional.binary_cross_entropy_with_logits)[1] == \
+        pytest.approx(2 / 3)
+
+
+def test_empty_data_is_a_clear_error():
+    model = nn.Linear(2, 2)
+    empty = (torch.zeros(0, 2), torch.zeros(0, dtype=torch.long))
+    with pytest.raises(ValueError, match="empty"):
+        evaluate(model, *empty)
+    with pytest.raises(ValueError, match="empty"):
+        fit(model, torch.optim.SGD(model.parameters(), lr=0.1), empty)
+    with pytest.raises(ValueError, match="empty"):
+        fit(model, torch.optim.SGD(model.parameters(), lr=0.1), (torch.zeros(4, 2), torch.zeros(4).long()), empty)
+
+
+def test_fit_needs_pairs():
+    model = nn.Linear(2, 2)
+    x, y = torch.zeros(4, 2), torch.zeros(4).long()
+    with pytest.raises(TypeError, match=r"train must be a pair \(x, y\) of tensors, e.g. train=\(x_train, y_train\); "
+                                        "got a Tensor"):
+        fit(model, torch.optim.SGD(model.parameters(), lr=0.1), train=x)
+    with pytest.raises(TypeError, match="val must be a pair"):
+        fit(model, torch.optim.SGD(model.parameters(), lr=0.1), (x, y), val=(x, y, y))
+
+
+def test_numpy_integers_are_sizes_and_bools_are_not():
+    import numpy as np
+
+    model = nn.Linear(2, 2)
+    x, y = torch.zeros(8, 2), torch.zeros(8).long()
+    history = fit(model, torch.optim.SGD(model.parameters(), lr=0.1), (x, y), epochs=np.int64(2),
+                  batch_size=np.int32(4), seed=np.int64(1))
+    assert len(history["train_loss"]) == 2
+    assert [len(b[0]) for b in minibatches(x, y, np.int64(3), shuffle=False)] == [3, 3, 2]
+    for bad in (True, False):
+        with pytest.raises(ValueError, match="batch_size must be a positive int"):
+            list(minibatches(x, y, bad))
+    with pytest.raises(ValueError, match="epochs must be a positive int"):
+        fit(model, torch.optim.SGD(model.parameters(), lr=0.1), (x, y), epochs=True)

@@ -13,25 +13,40 @@ from pathlib import Path
 
 import nbformat
 from nbclient import NotebookClient
-from nbclient.exceptions import CellExecutionError
+from nbclient.exceptions import CellExecutionError, CellTimeoutError, DeadKernelError
 
 ROOT = Path(__file__).resolve().parents[1]
 
 
 def run_one(path: Path, write: bool, timeout: int) -> tuple[bool, float, str]:
-    nb = nbformat.read(path, as_version=4)
-    client = NotebookClient(nb, timeout=timeout, kernel_name="python3", resources={"metadata": {"path": str(path.parent)}},
-                            extra_arguments=["--IPKernelApp.log_level=ERROR"])  # no start-up chatter in the table
+    """Execute one notebook; ``(passed, seconds, why it failed)``. Never raises: a pre-flight reports and goes on."""
     start = time.perf_counter()
     try:
+        nb = nbformat.read(path, as_version=4)
+        client = NotebookClient(nb, timeout=timeout, kernel_name="python3",
+                                resources={"metadata": {"path": str(path.parent)}},
+                                extra_arguments=["--IPKernelApp.log_level=ERROR"])  # no start-up chatter
         client.execute()
         ok, message = True, ""
     except CellExecutionError as exc:
         ok, message = False, str(exc).strip().splitlines()[-1]
+    except CellTimeoutError:
+        ok, message = False, f"a cell ran longer than the {timeout} s allowed (--timeout)"
+    except DeadKernelError as exc:
+        ok, message = False, f"the kernel died ({_first_line(exc)}): out of memory?"
+    except FileNotFoundError:
+        ok, message = False, "no such notebook"
+    except Exception as exc:  # not valid JSON, a kernel that does not start, ...: a FAIL row, then the next one
+        ok, message = False, f"{type(exc).__name__}: {_first_line(exc)}"
     seconds = time.perf_counter() - start
     if write and ok:
         nbformat.write(nb, path)
     return ok, seconds, message
+
+
+def _first_line(exc: BaseException) -> str:
+    lines = str(exc).strip().splitlines()
+    return lines[0] if lines else type(exc).__name__
 
 
 def main(argv=None) -> int:
@@ -44,7 +59,7 @@ def main(argv=None) -> int:
     if not paths:
         print("no notebooks found", file=sys.stderr)
         return 1
-    width = max(len(p.name) for p in paths)
+    width = max(len(p.name) for p in paths)  # a missing path gets a FAIL row like any other failure
     print(f"{'notebook':<{width}}  result  seconds")
     total, failures = 0.0, 0
     for path in paths:

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import nbformat
 from nbclient import NotebookClient
-from nbclient.exceptions import CellExecutionError
+from nbclient.exceptions import CellExecutionError, CellTimeoutError, DeadKernelError
 
 SEED_LINE = re.compile(r"^SEED = \d+$", re.MULTILINE)
 MARKER = "SEED-SWEEP-REPORT: "
@@ -46,6 +46,10 @@ def run_seed(nb, seed: int, report: str | None, cwd: Path, timeout: int) -> tupl
         client.execute()
     except CellExecutionError as exc:
         return False, time.perf_counter() - start, str(exc).strip().splitlines()[-1]
+    except CellTimeoutError:  # a FAIL row for this seed, then the next seed
+        return False, time.perf_counter() - start, f"a cell ran longer than the {timeout} s allowed (--timeout)"
+    except DeadKernelError:
+        return False, time.perf_counter() - start, "the kernel died (out of memory?)"
     seconds = time.perf_counter() - start
     printed = "".join(out.get("text", "") for out in nb.cells[-1].get("outputs", []) if out.get("name") == "stdout")
     return True, seconds, printed.split(MARKER, 1)[1].strip() if MARKER in printed else ""
