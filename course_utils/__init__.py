@@ -11,23 +11,42 @@ Small, flat modules; each name says what it holds:
 - ``selfcheck`` -- the machinery behind the "Check yourself" exercises
 - ``checks``    -- one module of exercise checks per notebook
 - ``student``   -- writes the student versions of the notebooks (solutions stubbed)
+- ``explorer``  -- knobs a learner turns (ipywidgets), for the notebooks' explorers
 
 A learner never needs to open these to follow a lesson; every idea is taught in its notebook first.
+
+The names below are imported on first use, so ``python -m course_utils doctor`` (and ``student-versions``) run,
+and say what is missing, on a machine without torch or matplotlib.
 """
 
-from course_utils.data import MnistData, load_mnist
-from course_utils.device import describe_device, get_device, seed_everything
-from course_utils.plotting import use_course_style
-from course_utils.profile import by_profile, get_profile
+import importlib
 
-__all__ = [
-    "MnistData",
-    "by_profile",
-    "describe_device",
-    "get_device",
-    "get_profile",
-    "load_mnist",
-    "seed_everything",
-    "use_course_style",
-]
+_EXPORTS = {
+    "MnistData": "course_utils.data",
+    "load_mnist": "course_utils.data",
+    "describe_device": "course_utils.device",
+    "get_device": "course_utils.device",
+    "seed_everything": "course_utils.device",
+    "use_course_style": "course_utils.plotting",
+    "by_profile": "course_utils.profile",
+    "get_profile": "course_utils.profile",
+}
+_SUBMODULES = {"checks", "data", "device", "explorer", "plotting", "profile", "selfcheck", "student", "toy_data",
+               "training"}
+__all__ = sorted(_EXPORTS)
 __version__ = "0.1.0"
+
+
+def __getattr__(name):  # PEP 562: `from course_utils import get_device` imports course_utils.device only then
+    if name in _EXPORTS:
+        value = getattr(importlib.import_module(_EXPORTS[name]), name)
+    elif name in _SUBMODULES:
+        value = importlib.import_module(f"course_utils.{name}")
+    else:
+        raise AttributeError(f"module 'course_utils' has no attribute {name!r}")
+    globals()[name] = value
+    return value
+
+
+def __dir__():
+    return sorted({*globals(), *_EXPORTS, *_SUBMODULES})

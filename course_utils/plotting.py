@@ -51,6 +51,9 @@ def use_course_style() -> None:
     })
 
 
+MAX_IMAGES = 400  # one axes per image: beyond a few hundred, drawing takes minutes
+
+
 def show_images(images, labels=None, ncols: int = 10, title: str | None = None, size: float = 1.0):
     """A grid of grey-scale images. ``images``: ``(N, 28, 28)`` or ``(N, 1, H, W)``, tensor or array.
 
@@ -65,6 +68,11 @@ def show_images(images, labels=None, ncols: int = 10, title: str | None = None, 
     if labels is not None and len(labels) != len(images):
         raise ValueError(f"got {len(images)} images but {len(labels)} labels")
     n = len(images)
+    if n == 0:
+        raise ValueError("no images to show")
+    if n > MAX_IMAGES:
+        raise ValueError(f"{n} images would take minutes to draw (one axes each): show at most {MAX_IMAGES}, "
+                         "e.g. images[:100]")
     ncols = max(1, min(ncols, n))
     nrows = math.ceil(n / ncols)
     fig, axes = plt.subplots(nrows, ncols, figsize=(size * ncols, size * nrows * (1.25 if labels is not None else 1)))
@@ -91,7 +99,11 @@ def plot_curves(curves: dict, xlabel: str = "epoch", ylabel: str = "loss", title
     if ax is None:
         _, ax = plt.subplots(figsize=(6, 4))
     for name, values in curves.items():
-        values = _as_numpy(values).ravel()
+        values = _as_numpy(values)
+        if values.ndim != 1:
+            raise ValueError(f"curve {name!r}: expected one value per point, got shape {values.shape}")
+        if isinstance(x, dict) and name not in x:
+            raise ValueError(f"x has no entry for curve {name!r} (keys: {sorted(x)})")
         xs = x.get(name) if isinstance(x, dict) else x
         xs = np.arange(1, len(values) + 1) if xs is None else _as_numpy(xs).ravel()
         if len(xs) != len(values):

@@ -71,8 +71,6 @@ def test_doctor_without_torch_lists_the_fix(monkeypatch, capsys):
     assert "Not ready. To fix:\n- torch is not installed or does not import: install it" in out
 
 
-@pytest.mark.xfail(strict=True, reason="`import course_utils` imports torch through __init__.py and plotting.py, "
-                   "which this branch may not edit; the lazy __init__.py proposed in the closing note fixes it")
 @pytest.mark.parametrize("command", [["doctor"], ["student-versions", "OUT"]])
 def test_commands_run_in_an_environment_without_torch(tmp_path, command):
     fake = tmp_path / "site" / "torch"

@@ -61,3 +61,17 @@ def test_course_style_is_colour_blind_safe_and_readable():
     assert len(set(map(str, cycle["linestyle"]))) == len(cycle["linestyle"])  # each colour has its own style
     assert rcParams["legend.fontsize"] >= 9 and rcParams["xtick.labelsize"] >= 9
     assert rcParams["figure.facecolor"] == "white"
+
+
+def test_show_images_refuses_nothing_and_thousands():
+    with pytest.raises(ValueError, match="no images"):
+        show_images(np.zeros((0, 28, 28)))
+    with pytest.raises(ValueError, match="5000 images would take minutes"):
+        show_images(np.zeros((5000, 28, 28)))
+
+
+def test_plot_curves_refuses_what_it_used_to_flatten_or_skip():
+    with pytest.raises(ValueError, match="expected one value per point, got shape \\(2, 3\\)"):
+        plot_curves({"a": np.zeros((2, 3))})
+    with pytest.raises(ValueError, match="x has no entry for curve 'b'"):
+        plot_curves({"a": [1, 2], "b": [3, 4]}, x={"a": [0.1, 0.2]})
