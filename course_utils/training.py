@@ -35,8 +35,12 @@ def minibatches(x: torch.Tensor, y: torch.Tensor, batch_size: int, shuffle: bool
             yield x[start:start + batch_size], y[start:start + batch_size]
 
 
-def train_epoch(model, optimizer, x, y, batch_size: int = 64, loss_fn=F.cross_entropy, generator=None) -> float:
-    """One pass over ``(x, y)`` in shuffled mini-batches; returns the mean training loss over the epoch."""
+def train_epoch(model, optimizer, x, y, batch_size: int = 64, loss_fn=F.cross_entropy, generator=None,
+                on_batch=None) -> float:
+    """One pass over ``(x, y)`` in shuffled mini-batches; returns the mean training loss over the epoch.
+
+    ``on_batch(fraction_of_the_epoch_done)``, if given, is called after each batch (e.g. a ``Progress``).
+    """
     _check_pair(x, y, nonempty=True)
     model.train()
     total, count = 0.0, 0
@@ -47,6 +51,8 @@ def train_epoch(model, optimizer, x, y, batch_size: int = 64, loss_fn=F.cross_en
         optimizer.step()
         total += loss.detach() * len(xb)  # stays on the device: no sync per batch
         count += len(xb)
+        if on_batch is not None:
+            on_batch(count / len(x))
     return (total / count).item()
 
 
@@ -125,13 +131,18 @@ def _correct(out: torch.Tensor, y: torch.Tensor, kind: str | None) -> int:
 
 
 def fit(model, optimizer, train, val=None, epochs: int = 1, batch_size: int = 64, loss_fn=F.cross_entropy,
-        seed: int = 0, verbose: bool = False, *, outputs: str | None = None) -> dict:
+        seed: int = 0, verbose: bool = False, *, outputs: str | None = None, progress: bool | None = None,
+        label: str = "training") -> dict:
     """Train for ``epochs``; ``train`` and ``val`` are ``(x, y)`` pairs already on the model's device.
 
     Returns a history dict of lists, one entry per epoch: ``train_loss``, ``val_loss``, ``val_acc`` (when
     ``val`` is given) and ``seconds`` (cumulative wall time). With ``verbose`` prints one line per epoch.
-    ``outputs`` is passed to ``evaluate`` for the validation accuracy.
+    ``outputs`` is passed to ``evaluate`` for the validation accuracy. ``progress``: one line, updated in place
+    while it trains (epochs done, the latest loss and accuracy, the time left), named ``label``; by default on
+    in the full profile only (``course_utils.progress``).
     """
+    from course_utils.progress import Progress
+
     epochs = _positive_int(epochs, "epochs")
     batch_size = _positive_int(batch_size, "batch_size")
     _check_split(train, "train", required=True)
@@ -141,18 +152,25 @@ def fit(model, optimizer, train, val=None, epochs: int = 1, batch_size: int = 64
     if val is not None:
         history.update(val_loss=[], val_acc=[])
     start = time.perf_counter()
+    shown = Progress(epochs, "epochs", label, enabled=progress)
+    latest = {}
     for epoch in range(1, epochs + 1):
-        history["train_loss"].append(train_epoch(model, optimizer, *train, batch_size, loss_fn, generator))
+        on_batch = (lambda f, e=epoch: shown.update(e - 1 + f, **latest)) if shown.enabled else None
+        history["train_loss"].append(train_epoch(model, optimizer, *train, batch_size, loss_fn, generator,
+                                                 on_batch=on_batch))
         if val is not None:
             val_loss, val_acc = evaluate(model, *val, loss_fn=loss_fn, outputs=outputs)
             history["val_loss"].append(val_loss)
             history["val_acc"].append(val_acc)
         history["seconds"].append(time.perf_counter() - start)
+        latest = {"loss": history["train_loss"][-1], "val_acc": history["val_acc"][-1] if val is not None else None}
+        shown.update(epoch, force=True, **latest)
         if verbose:
             line = f"epoch {epoch:2d}  train loss {history['train_loss'][-1]:.4f}"
             if val is not None:
                 line += f"  val loss {history['val_loss'][-1]:.4f}  val acc {history['val_acc'][-1]:.2%}"
             print(line)
+    shown.close(**latest)
     return history
 
 

@@ -165,3 +165,52 @@ def test_numpy_integers_are_sizes_and_bools_are_not():
             list(minibatches(x, y, bad))
     with pytest.raises(ValueError, match="epochs must be a positive int"):
         fit(model, torch.optim.SGD(model.parameters(), lr=0.1), (x, y), epochs=True)
+
+
+# ------------------------------------------------------------------ progress while a long cell runs (issue 16)
+
+
+def _tiny_task():
+    torch.manual_seed(0)
+    x, y = torch.randn(64, 3), torch.randint(0, 2, (64,))
+    model = torch.nn.Linear(3, 2)
+    return model, torch.optim.SGD(model.parameters(), lr=0.1), (x, y)
+
+
+def test_fit_prints_nothing_in_the_quick_profile(capsys):
+    model, opt, data = _tiny_task()
+    fit(model, opt, data, val=data, epochs=2, batch_size=16)
+    assert capsys.readouterr().out == ""  # stored quick-profile outputs stay stable
+
+
+def test_fit_shows_progress_in_the_full_profile(monkeypatch, capsys):
+    monkeypatch.setenv("COURSE_PROFILE", "full")
+    model, opt, data = _tiny_task()
+    fit(model, opt, data, val=data, epochs=3, batch_size=16, label="MLP")
+    lines = capsys.readouterr().out.splitlines()
+    first_epoch = next(line for line in lines if line.startswith("MLP: 1/3 epochs"))
+    assert " · loss " in first_epoch and "val acc" in first_epoch and "left" in first_epoch
+    assert lines[-1].startswith("MLP: 3 epochs in ") and "val acc" in lines[-1]
+
+
+def test_progress_updates_one_display_in_a_kernel(monkeypatch):
+    from course_utils import progress as progress_module
+
+    shown = []
+
+    class Handle:
+        def update(self, obj):
+            shown.append(("update", obj.data))
+
+    def display(obj, display_id=False):
+        shown.append(("display", obj.data))
+        return Handle()
+
+    monkeypatch.setattr(progress_module, "_ipython_display", lambda: display)
+    bar = progress_module.Progress(4, "epochs", "CNN", enabled=True, every=0.0)
+    bar.update(1, loss=0.5)
+    bar.update(2.5, loss=0.25, val_acc=0.9)
+    bar.close(loss=0.1, val_acc=0.95)
+    assert [kind for kind, _ in shown] == ["display", "update", "update"]  # one output, replaced in place
+    assert "2.5/4 epochs · loss 0.25 · val acc 90.0%" in shown[1][1] and "about" in shown[1][1]
+    assert shown[2][1].startswith("CNN: 4 epochs in ") and shown[2][1].endswith("· loss 0.1 · val acc 95.0%")
