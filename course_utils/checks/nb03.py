@@ -79,37 +79,38 @@ def check_shared_weight_gradient(shared_weight_gradient):
               float(rng.choice([-1, 1]) * rng.uniform(0.5, 2.0))) for _ in range(4)]
     cases += [(1.5, 0.5, 0.8), (-1.0, 2.0, 1.2), (0.3, -0.7, -2.0), (2.0, 0.0, 0.5)]
 
-    def diagnose(args, got, expected):
-        x, y, w = args
-        try:
-            got = float(np.asarray(got, dtype=np.float64))
-        except (TypeError, ValueError, RuntimeError):
-            return "return one number, dL/dw."
+    # Typical mistakes, each as a formula. A wrong answer is named only if it matches one of them on the failing
+    # input and on three fixed inputs where the formulas are far apart (on one input two can nearly coincide).
+    def mistakes(x, y, w):
         t = np.tanh(w * x)
         error = 2.0 * (w * t - y)
-        outer, inner = error * t, error * w * (1 - t**2) * x
+        return [
+            (error * t, "only the outer use of w is counted (out = w * tanh(...)); w is also inside the tanh, and the "
+                        "gradients of both paths add."),
+            (error * w * (1 - t**2) * x, "only the path through the tanh is counted; w also multiplies the tanh "
+                                         "directly, and the gradients of both paths add."),
+            (error * t * w * (1 - t**2) * x, "the two paths' gradients add; they are not multiplied."),
+            (error / 2 * (t + w * (1 - t**2) * x), "the factor 2 from differentiating the square is missing."),
+            (-error * (t + w * (1 - t**2) * x), "the sign is flipped: the derivative of (out - y)**2 with respect to "
+                                                "out is 2 * (out - y)."),
+            (error * (t + w * (1 - t) * x), "the slope of tanh is 1 - tanh(w * x)**2 (squared), not 1 - tanh(w * x)."),
+            (error * (t + w * (1 - t**2)), "the inner path needs the factor x too: d(w * x)/dw = x."),
+            (error * (t + (1 - t**2) * x), "the inner path passes through the outer w: multiply it by w as well."),
+        ]
 
-        def same(value):
-            return np.isclose(got, value, rtol=1e-4, atol=1e-9)
+    probes = [(0.7, 0.3, 1.1), (-1.3, -0.4, 0.6), (0.9, 1.5, -0.8)]
 
-        if same(outer):
-            return ("only the outer use of w is counted (out = w * tanh(...)); w is also inside the tanh, and "
-                    "the gradients of both paths add.")
-        if same(inner):
-            return ("only the path through the tanh is counted; w also multiplies the tanh directly, and the "
-                    "gradients of both paths add.")
-        if same(outer * inner / error if error else np.nan):
-            return "the two paths' gradients add; they are not multiplied."
-        if same(outer / 2 + inner / 2):
-            return "the factor 2 from differentiating the square is missing."
-        if same(-outer - inner):
-            return "the sign is flipped: the derivative of (out - y)**2 with respect to out is 2 * (out - y)."
-        if same(error * (t + w * (1 - t) * x)):
-            return "the slope of tanh is 1 - tanh(w * x)**2 (squared), not 1 - tanh(w * x)."
-        if same(error * (t + w * (1 - t**2))):
-            return "the inner path needs the factor x too: d(w * x)/dw = x."
-        if same(error * (t + (1 - t**2) * x)):
-            return "the inner path passes through the outer w: multiply it by w as well."
+    def diagnose(args, got, expected):
+        try:
+            answers = [float(np.asarray(got, dtype=np.float64))]
+            answers += [float(np.asarray(shared_weight_gradient(*p), dtype=np.float64)) for p in probes]
+        except (TypeError, ValueError, RuntimeError):
+            return "return one number, dL/dw."
+        inputs = [args, *probes]
+        for k, (_, sentence) in enumerate(mistakes(*args)):
+            if all(np.isclose(answer, mistakes(*point)[k][0], rtol=1e-4, atol=1e-9)
+                   for answer, point in zip(answers, inputs)):
+                return sentence
         return None
 
     check_function(shared_weight_gradient, reference_shared_weight_gradient, cases,
