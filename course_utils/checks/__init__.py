@@ -4,3 +4,22 @@ Each check wraps ``course_utils.selfcheck.check_function`` with a reference and 
 (random ones and edge cases). ``tests/test_checks.py`` proves each accepts a correct answer and rejects the
 typical wrong ones.
 """
+
+import contextlib
+
+import torch
+
+
+@contextlib.contextmanager
+def one_thread():
+    """Run a check's work on one CPU thread, then restore the setting.
+
+    A check's tensors are tiny: PyTorch gains nothing from splitting them between threads, and on a busy computer
+    the threads waiting for each other made one check take several times as long.
+    """
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    try:
+        yield
+    finally:
+        torch.set_num_threads(threads)

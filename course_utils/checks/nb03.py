@@ -2,96 +2,23 @@
 
 import numpy as np
 
-from course_utils.selfcheck import check_function
-
-
-def _sigmoid(z):
-    return 0.5 * (1.0 + np.tanh(0.5 * z))  # the same as 1 / (1 + exp(-z)), without overflow
+from course_utils.checks import one_thread
+from course_utils.selfcheck import SelfCheckError, check_function
 
 
 def _close(got, value) -> bool:
     """True when ``got`` has the shape of ``value`` and the same numbers (item by item for tuples)."""
     if isinstance(value, tuple):
-        return (isinstance(got, tuple) and len(got) == len(value)
+        return (isinstance(got, (tuple, list)) and len(got) == len(value)
                 and all(_close(g, v) for g, v in zip(got, value)))
     try:
         got = np.asarray(got, dtype=np.float64)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, RuntimeError):
         return False
-    return got.shape == np.shape(value) and np.allclose(got, value, rtol=1e-9, atol=1e-12)
+    return got.shape == np.shape(value) and np.allclose(got, value, rtol=1e-4, atol=1e-9)
 
 
 # --------------------------------------------------------------------------------------------- exercise 1
-
-
-def reference_tanh_neuron_gradients(x, y, w, b):
-    a = np.tanh(w * x + b)
-    dL_dz = 2.0 * (a - y) * (1.0 - a**2)
-    return dL_dz * x, dL_dz
-
-
-def check_tanh_neuron_gradients(tanh_neuron_gradients):
-    """Exercise 1: ``(dL/dw, dL/db)`` for ``L = (tanh(w x + b) - y)^2``, all numbers."""
-    rng = np.random.default_rng()  # fresh inputs every run: a check must not depend on one seed
-    cases = [tuple(float(v) for v in rng.normal(0.0, 1.0, size=4)) for _ in range(4)]
-    cases += [(1.5, 1.0, 0.8, -0.5), (2.0, -1.0, 0.0, 0.0), (-1.0, 0.5, 0.3, 0.2)]
-
-    def diagnose(args, got, expected):
-        x, y, w, b = args
-        if not isinstance(got, tuple) or len(got) != 2:
-            return "return a pair: `return dL_dw, dL_db`."
-        a = np.tanh(w * x + b)
-        if _close(got, (2 * (a - y) * x, 2 * (a - y))):
-            return "the tanh's own slope, 1 - tanh(z)**2, is missing from the chain."
-        if _close(got, (2 * (a - y) * (1 - a) * x, 2 * (a - y) * (1 - a))):
-            return "the slope of tanh is 1 - tanh(z)**2 (squared), not 1 - tanh(z)."
-        if _close(got, ((a - y) * (1 - a**2) * x, (a - y) * (1 - a**2))):
-            return "the factor 2 from differentiating the square is missing."
-        if _close(got, (2 * (a - y) * (1 - a**2), 2 * (a - y) * (1 - a**2) * x)):
-            return "dL/dw and dL/db are swapped: dz/dw = x and dz/db = 1."
-        if _close(got, (2 * (y - a) * (1 - a**2) * x, 2 * (y - a) * (1 - a**2))):
-            return "the sign is flipped: the derivative of (a - y)**2 with respect to a is 2 * (a - y)."
-        return None
-
-    check_function(tanh_neuron_gradients, reference_tanh_neuron_gradients, cases, name="tanh_neuron_gradients",
-                   diagnose=diagnose)
-
-
-# --------------------------------------------------------------------------------------------- exercise 2
-
-
-def reference_bce_logit_gradient(z, y):
-    return (_sigmoid(z) - y) / len(y)
-
-
-def check_bce_logit_gradient(bce_logit_gradient):
-    """Exercise 2: the gradient of the mean binary cross-entropy with respect to each logit."""
-    rng = np.random.default_rng()
-    cases = []
-    for n in (50, 7, 1):
-        cases.append((rng.normal(0.0, 3.0, size=n), rng.integers(0, 2, size=n).astype(np.float64)))
-    cases.append((np.zeros(4), np.array([0.0, 1.0, 0.0, 1.0])))  # p = 0.5 everywhere
-    cases.append((np.array([-12.0, -3.0, 3.0, 12.0]), np.ones(4)))  # confident right and confident wrong
-
-    def diagnose(args, got, expected):
-        z, y = args
-        p = _sigmoid(z)
-        if _close(got, p - y):
-            return "the loss is a mean over the n logits: divide by len(y)."
-        if _close(got, (y - p) / len(y)):
-            return "the sign is flipped: the gradient is (p - y) / n, positive when p is too large."
-        if _close(got, (p - y) * p * (1 - p) / len(y)):
-            return ("the sigmoid's slope p * (1 - p) cancels against the derivative of the cross-entropy: "
-                    "no extra factor is left.")
-        if _close(got, (z - y) / len(y)):
-            return "turn the logits into probabilities first: p = sigmoid(z)."
-        return None
-
-    check_function(bce_logit_gradient, reference_bce_logit_gradient, cases, name="bce_logit_gradient",
-                   diagnose=diagnose)
-
-
-# --------------------------------------------------------------------------------------------- exercise 3
 
 
 def reference_dense_relu_backward(X, W, b, grad_out):
@@ -100,8 +27,8 @@ def reference_dense_relu_backward(X, W, b, grad_out):
 
 
 def check_dense_relu_backward(dense_relu_backward):
-    """Exercise 3: ``(dW, db, dX)`` for ``out = relu(X @ W + b)`` given ``grad_out``."""
-    rng = np.random.default_rng()
+    """Exercise 1: ``(dW, db, dX)`` for ``out = relu(X @ W + b)`` given ``grad_out``, as NumPy arrays."""
+    rng = np.random.default_rng()  # fresh inputs every run: a check must not depend on one seed
     cases = []
     for n, m, k in ((6, 4, 3), (1, 2, 2), (10, 3, 5), (5, 3, 1)):
         cases.append((rng.normal(size=(n, m)), rng.normal(size=(m, k)), rng.normal(size=k),
@@ -109,7 +36,7 @@ def check_dense_relu_backward(dense_relu_backward):
 
     def diagnose(args, got, expected):
         X, W, b, grad_out = args
-        if not isinstance(got, tuple) or len(got) != 3:
+        if not isinstance(got, (tuple, list)) or len(got) != 3:
             return "return three arrays: `return dW, db, dX`."
         pre = X @ W + b
         no_mask = (X.T @ grad_out, grad_out.sum(axis=0), grad_out @ W.T)
@@ -130,5 +57,148 @@ def check_dense_relu_backward(dense_relu_backward):
             return "dX must have the shape of X: (masked gradient) @ W.T."
         return None
 
-    check_function(dense_relu_backward, reference_dense_relu_backward, cases, name="dense_relu_backward",
-                   diagnose=diagnose)
+    with one_thread():  # in case the answer uses torch
+        check_function(dense_relu_backward, reference_dense_relu_backward, cases, name="dense_relu_backward",
+                       diagnose=diagnose, returns=("numpy", "numpy", "numpy"), output_names=("dW", "db", "dX"))
+
+
+# --------------------------------------------------------------------------------------------- exercise 2
+
+
+def reference_shared_weight_gradient(x, y, w):
+    t = np.tanh(w * x)
+    error = 2.0 * (w * t - y)
+    return error * (t + w * (1.0 - t**2) * x)  # the outer use of w plus the inner one
+
+
+def check_shared_weight_gradient(shared_weight_gradient):
+    """Exercise 2: dL/dw for ``L = (w * tanh(w * x) - y) ** 2``, where w reaches L by two paths."""
+    rng = np.random.default_rng()
+    # |w * x| of at least 0.25, so that the two paths' gradients differ and a missing one shows
+    cases = [(float(rng.choice([-1, 1]) * rng.uniform(0.5, 2.0)), float(rng.normal()),
+              float(rng.choice([-1, 1]) * rng.uniform(0.5, 2.0))) for _ in range(4)]
+    cases += [(1.5, 0.5, 0.8), (-1.0, 2.0, 1.2), (0.3, -0.7, -2.0), (2.0, 0.0, 0.5)]
+
+    # Typical mistakes, each as a formula. A wrong answer is named only if it matches one of them on the failing
+    # input and on three fixed inputs where the formulas are far apart (on one input two can nearly coincide).
+    def mistakes(x, y, w):
+        t = np.tanh(w * x)
+        error = 2.0 * (w * t - y)
+        return [
+            (error * t, "only the outer use of w is counted (out = w * tanh(...)); w is also inside the tanh, and the "
+                        "gradients of both paths add."),
+            (error * w * (1 - t**2) * x, "only the path through the tanh is counted; w also multiplies the tanh "
+                                         "directly, and the gradients of both paths add."),
+            (error * t * w * (1 - t**2) * x, "the two paths' gradients add; they are not multiplied."),
+            (error / 2 * (t + w * (1 - t**2) * x), "the factor 2 from differentiating the square is missing."),
+            (-error * (t + w * (1 - t**2) * x), "the sign is flipped: the derivative of (out - y)**2 with respect to "
+                                                "out is 2 * (out - y)."),
+            (error * (t + w * (1 - t) * x), "the slope of tanh is 1 - tanh(w * x)**2 (squared), not 1 - tanh(w * x)."),
+            (error * (t + w * (1 - t**2)), "the inner path needs the factor x too: d(w * x)/dw = x."),
+            (error * (t + (1 - t**2) * x), "the inner path passes through the outer w: multiply it by w as well."),
+        ]
+
+    probes = [(0.7, 0.3, 1.1), (-1.3, -0.4, 0.6), (0.9, 1.5, -0.8)]
+
+    def diagnose(args, got, expected):
+        try:
+            answers = [float(np.asarray(got, dtype=np.float64))]
+            answers += [float(np.asarray(shared_weight_gradient(*p), dtype=np.float64)) for p in probes]
+        except (TypeError, ValueError, RuntimeError):
+            return "return one number, dL/dw."
+        inputs = [args, *probes]
+        for k, (_, sentence) in enumerate(mistakes(*args)):
+            if all(np.isclose(answer, mistakes(*point)[k][0], rtol=1e-4, atol=1e-9)
+                   for answer, point in zip(answers, inputs)):
+                return sentence
+        return None
+
+    check_function(shared_weight_gradient, reference_shared_weight_gradient, cases,
+                   name="shared_weight_gradient", diagnose=diagnose)
+
+
+# --------------------------------------------------------------------------------------------- exercise 3
+
+_PARAMETERS = ("W1", "b1", "W2", "b2")
+
+
+def reference_backward_relu_mse(params, X, y):
+    A = X @ params["W1"] + params["b1"]
+    H = np.maximum(0.0, A)
+    z = (H @ params["W2"] + params["b2"])[:, 0]
+    dz = 2.0 * (z - y)[:, None] / len(y)
+    dA = (dz @ params["W2"].T) * (A > 0)
+    return {"W1": X.T @ dA, "b1": dA.sum(axis=0), "W2": H.T @ dz, "b2": dz.sum(axis=0)}
+
+
+def _gradients_in_order(backward_fn, name):
+    """Call ``backward_fn`` and turn its dict of gradients into a tuple in the order W1, b1, W2, b2."""
+
+    def run(params, X, y):
+        grads = backward_fn(params, X, y)
+        if grads is None:
+            return None  # the machinery says "Did you forget return?"
+        if not isinstance(grads, dict):
+            raise SelfCheckError(
+                f"`{name}` must return a dict of gradients, like `backward` in section 3: "
+                f"{{'W1': ..., 'b1': ..., 'W2': ..., 'b2': ...}}; it returned a {type(grads).__name__}.")
+        missing = [key for key in _PARAMETERS if key not in grads]
+        if missing:
+            raise SelfCheckError(
+                f"the dict `{name}` returned has no entry {missing[0]!r}: it needs one gradient per parameter, "
+                f"under the parameter's name ({', '.join(_PARAMETERS)}).")
+        return tuple(grads[key] for key in _PARAMETERS)
+
+    return run
+
+
+def _reference_in_order(params, X, y):
+    grads = reference_backward_relu_mse(params, X, y)
+    return tuple(grads[key] for key in _PARAMETERS)
+
+
+def _variant(params, X, y, slope="relu", factor=2.0, mean=True, sign=1.0, output="linear"):
+    """A backward pass with one typical mistake, for the diagnosis."""
+    A = X @ params["W1"] + params["b1"]
+    H = np.maximum(0.0, A)
+    z = (H @ params["W2"] + params["b2"])[:, 0]
+    error = (1.0 / (1.0 + np.exp(-z)) if output == "sigmoid" else z) - y
+    dz = sign * factor * error[:, None] / (len(y) if mean else 1)
+    dH = dz @ params["W2"].T
+    dA = {"relu": dH * (A > 0), "none": dH, "tanh": dH * (1 - np.tanh(A) ** 2), "output": dH * H}[slope]
+    return (X.T @ dA, dA.sum(axis=0), H.T @ dz, dz.sum(axis=0))
+
+
+def check_backward_relu_mse(backward_relu_mse):
+    """Exercise 3: the gradients of a ReLU network's mean squared error, as a dict like ``backward``'s."""
+    rng = np.random.default_rng()
+    cases = []
+    for n, m, h in ((8, 2, 3), (1, 1, 4), (20, 3, 5), (6, 1, 1)):
+        params = {"W1": rng.normal(size=(m, h)), "b1": rng.normal(size=h), "W2": rng.normal(size=(h, 1)),
+                  "b2": rng.normal(size=1)}
+        cases.append((params, rng.normal(size=(n, m)), rng.normal(size=n)))
+    dead = {"W1": rng.normal(size=(2, 3)), "b1": np.array([0.5, -50.0, 0.2]), "W2": rng.normal(size=(3, 1)),
+            "b2": np.zeros(1)}  # the second unit is off for every input: its weights get no gradient
+    cases.append((dead, rng.normal(size=(7, 2)), rng.normal(size=7)))
+
+    def diagnose(args, got, expected):
+        params, X, y = args
+        mistakes = [
+            (dict(factor=1.0), "the slope of (z - y)**2 is 2 * (z - y): the factor 2 is missing."),
+            (dict(mean=False), "the loss is a mean over the n examples: divide the output gradient by len(y)."),
+            (dict(sign=-1.0), "the sign is flipped: the output gradient is 2 * (z - y) / n, positive when z is too large."),
+            (dict(output="sigmoid"), "this network has no sigmoid at the output: z itself is the prediction."),
+            (dict(slope="none"), "the ReLU's slope is missing: multiply the hidden gradient by (A > 0)."),
+            (dict(slope="tanh"), "the hidden layer is a ReLU, not a tanh: its slope is (A > 0), not 1 - tanh(A)**2."),
+            (dict(slope="output"), "multiply by the ReLU's slope (0 or 1), not by its output H."),
+        ]
+        for change, sentence in mistakes:
+            if _close(got, _variant(params, X, y, **change)):
+                return sentence
+        return None
+
+    name = getattr(backward_relu_mse, "__name__", "backward_relu_mse")
+    with one_thread():  # in case the answer uses torch
+        check_function(_gradients_in_order(backward_relu_mse, name), _reference_in_order, cases, name=name,
+                       diagnose=diagnose, returns=("numpy",) * 4, arg_names=("params", "X", "y"),
+                       output_names=tuple(f'grads["{key}"]' for key in _PARAMETERS))

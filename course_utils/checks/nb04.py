@@ -1,8 +1,11 @@
 """Checks for notebook 04, mini-batches."""
 
+import copy
+
 import numpy as np
 import torch
 
+from course_utils.checks import one_thread
 from course_utils.selfcheck import SelfCheckError, check_function
 
 # --------------------------------------------------------------------------------------------- exercise 1
@@ -38,61 +41,128 @@ def check_batch_bounds(batch_bounds):
 # --------------------------------------------------------------------------------------------- exercise 2
 
 
-def reference_shuffled_batches(x, y, batch_size, order):
-    batches = []
-    for start in range(0, len(x), batch_size):
-        idx = order[start:start + batch_size]
-        batches.append((x[idx], y[idx]))
-    return batches
+class _SmallNet(torch.nn.Module):
+    """A network shaped like the notebook's (tanh hidden layer, one logit per row), small enough to check fast."""
+
+    def __init__(self, n_inputs, n_hidden, seed):
+        super().__init__()
+        with torch.random.fork_rng(devices=[]):  # nn.Linear draws from the global generator: leave the learner's alone
+            self.hidden = torch.nn.Linear(n_inputs, n_hidden)
+            self.output = torch.nn.Linear(n_hidden, 1)
+        generator = torch.Generator().manual_seed(seed)
+        with torch.no_grad():
+            for p in self.parameters():
+                p.copy_(torch.randn(p.shape, generator=generator))
+        self.largest_batch = 0  # the most rows one forward pass has seen
+
+    def forward(self, x):
+        self.largest_batch = max(self.largest_batch, len(x))
+        return self.output(torch.tanh(self.hidden(x))).squeeze(-1)
 
 
-def _joined(shuffled_batches):
-    """Run ``shuffled_batches`` and join its batches: (all images in order, all labels in order, batch sizes)."""
+def _loss(model, x, y):
+    return torch.nn.functional.binary_cross_entropy_with_logits(model(x), y)
 
-    def run(x, y, batch_size, order):
-        batches = shuffled_batches(x, y, batch_size, order)
-        if batches is None:
-            return None
-        batches = list(batches)
-        if not all(isinstance(b, (tuple, list)) and len(b) == 2 for b in batches):
+
+def _flat_grad(model):
+    return torch.cat([torch.zeros_like(p).reshape(-1) if p.grad is None else p.grad.reshape(-1)
+                      for p in model.parameters()])
+
+
+def _leave_old_gradients(model):
+    """Gradients left over from an earlier backward(), as in a notebook: a right answer must not count them."""
+    for p in model.parameters():
+        p.grad = torch.full_like(p, 0.5)
+
+
+def reference_accumulated_gradient(model, x, y, piece_size):
+    model.zero_grad()
+    for start in range(0, len(x), piece_size):
+        xb, yb = x[start:start + piece_size], y[start:start + piece_size]
+        (_loss(model, xb, yb) * len(xb) / len(x)).backward()
+    return _flat_grad(model)
+
+
+def _accumulation(accumulated_gradient, name):
+    """Run the learner's function; refuse a whole-batch forward pass or changed weights, with the reason."""
+
+    def run(model, x, y, piece_size):
+        weights = [p.detach().clone() for p in model.parameters()]
+        model.largest_batch = 0
+        _leave_old_gradients(model)
+        got = accumulated_gradient(model, x, y, piece_size)
+        if any(not torch.equal(w, p.detach()) for w, p in zip(weights, model.parameters())):
             raise SelfCheckError(
-                f"`{getattr(shuffled_batches, '__name__', 'shuffled_batches')}` must return a list of "
-                "(x_batch, y_batch) pairs."
-            )
-        if not batches:
-            return torch.empty(0), torch.empty(0), torch.empty(0)
-        return (torch.cat([torch.as_tensor(xb) for xb, _ in batches]),
-                torch.cat([torch.as_tensor(yb) for _, yb in batches]),
-                torch.tensor([len(xb) for xb, _ in batches]))
+                f"`{name}` changed the model's weights (for a batch of {len(x)} in pieces of {piece_size}): it "
+                "should only compute the gradient. No optimizer.step() and no update of the parameters.")
+        if model.largest_batch > piece_size:
+            raise SelfCheckError(
+                f"`{name}` ran {model.largest_batch} rows through the model at once, more than piece_size = "
+                f"{piece_size}: feed the batch in pieces of at most piece_size rows, so that a large batch "
+                "never has to fit in memory whole.")
+        return got
 
     return run
 
 
-def check_shuffled_batches(shuffled_batches):
-    """Exercise 2: the batches ``(x_batch, y_batch)`` of one epoch that follows the permutation ``order``."""
-    generator = torch.Generator().manual_seed(int(np.random.default_rng().integers(2**31)))
+def check_accumulated_gradient(accumulated_gradient):
+    """Exercise 2: the gradient of a batch's mean loss, accumulated over pieces of at most ``piece_size`` rows."""
+    rng = np.random.default_rng()
+    seed = int(rng.integers(2**31))
     cases = []
-    for n, batch_size in ((10, 4), (12, 3), (50, 8), (7, 10), (5, 1)):
-        x = torch.arange(n * 3, dtype=torch.float32).reshape(n, 3)  # row i holds 3i, 3i+1, 3i+2
-        y = torch.arange(n) * 10  # the label of row i is 10i: a mix-up is easy to see
-        cases.append((x, y, batch_size, torch.randperm(n, generator=generator)))
+    # equal pieces, a smaller last piece, pieces of 2 with a last of 1, one piece larger than the batch
+    for n, piece in ((12, 3), (10, 4), (9, 2), (6, 20)):
+        model = _SmallNet(4, 3, seed + n)
+        generator = torch.Generator().manual_seed(seed + 100 + n)
+        x = torch.randn(n, 4, generator=generator)
+        y = (torch.rand(n, generator=generator) < 0.5).float()
+        cases.append((model, x, y, piece))
 
     def diagnose(args, got, expected):
-        x, y, batch_size, order = args
-        if not isinstance(got, tuple) or len(got) != 3:
+        model, x, y, piece = args
+        pieces = [(x[s:s + piece], y[s:s + piece]) for s in range(0, len(x), piece)]
+
+        def variant(weight, zero_first=True, zero_each=False):
+            m = copy.deepcopy(model)
+            _leave_old_gradients(m)
+            if zero_first:
+                m.zero_grad()
+            for xb, yb in pieces:
+                if zero_each:
+                    m.zero_grad()
+                (_loss(m, xb, yb) * weight(len(xb))).backward()
+            return _flat_grad(m)
+
+        try:
+            got = torch.as_tensor(got).reshape(-1).double()
+        except (TypeError, ValueError, RuntimeError):
+            return ("return one long vector: `torch.cat([p.grad.reshape(-1) for p in model.parameters()])`.")
+        if got.shape != expected.shape:
             return None
-        got_x, got_y, got_sizes = got
-        if got_x.shape == expected[0].shape and torch.equal(got_x, x) and not torch.equal(order, torch.arange(len(x))):
-            return "the batches follow the original order: take idx = order[start:start + batch_size], then x[idx]."
-        if got_x.shape == expected[0].shape and torch.equal(got_x, expected[0]) and not torch.equal(got_y, expected[1]):
-            return ("the images are shuffled but their labels are not (or differently): index x and y with the "
-                    "same idx, or every image gets another image's label.")
-        if len(got_sizes) < len(expected[2]):
-            return "the last, smaller batch is missing: every example belongs to exactly one batch per epoch."
+
+        def same(value):
+            return torch.allclose(got, value.double(), rtol=1e-4, atol=1e-7)
+
+        if same(variant(lambda k: 1.0 / len(pieces))):
+            return ("a smaller last piece counts as much as a full one: weight each piece's loss by "
+                    "len(piece) / len(x), not by 1 / number of pieces.")
+        if same(variant(lambda k: 1.0)):
+            return ("each piece's loss is a mean over its own rows: scale it by len(piece) / len(x), or the "
+                    "pieces add up to more than the mean over the batch.")
+        if same(variant(lambda k: k / len(x), zero_each=True)):
+            return ("only the last piece's gradient is left: zero the gradients once, before the first piece, not "
+                    "in the loop; backward() adds each piece to what is there.")
+        if same(variant(lambda k: k / len(x), zero_first=False)):
+            return ("gradients left from an earlier backward() were added in: call model.zero_grad() before the "
+                    "first piece.")
+        if same(variant(lambda k: k)):
+            return "scale each piece's loss by len(piece) / len(x), the share of the batch it holds."
         return None
 
-    check_function(_joined(shuffled_batches), _joined(reference_shuffled_batches), cases,
-                   name=getattr(shuffled_batches, "__name__", "shuffled_batches"), diagnose=diagnose)
+    name = getattr(accumulated_gradient, "__name__", "accumulated_gradient")
+    with one_thread():
+        check_function(_accumulation(accumulated_gradient, name), reference_accumulated_gradient, cases, name=name,
+                       diagnose=diagnose, arg_names=("model", "x", "y", "piece_size"))
 
 
 # --------------------------------------------------------------------------------------------- exercise 3
@@ -111,6 +181,8 @@ def check_predicted_spread(predicted_spread):
 
     def diagnose(args, got, expected):
         spread_1, b, n = args
+        if isinstance(got, (str, bytes)):
+            return "return the number itself, not text: no str(...) or f-string around it."
         try:
             got = float(got)
         except (TypeError, ValueError):
@@ -120,7 +192,7 @@ def check_predicted_spread(predicted_spread):
 
         if same(spread_1 / np.sqrt(b)) and b > 1:
             return "the factor sqrt((N - B) / (N - 1)) is missing: without it the full batch (B = N) is not exact."
-        if same(spread_1 / b * np.sqrt((n - b) / (n - 1))):
+        if same(spread_1 / b * np.sqrt((n - b) / (n - 1))) and b > 1:
             return "the spread shrinks with the square root of B: divide by np.sqrt(batch_size), not batch_size."
         if same(spread_1 / np.sqrt(b) * (n - b) / (n - 1)):
             return "take the square root of the whole factor (N - B) / (N - 1)."
