@@ -28,6 +28,11 @@ NO_WIDGETS = ("The knobs need ipywidgets, which JupyterLab and Colab have (elsew
               "the figure above shows the default settings.")
 
 
+# What a saved notebook shows for the knobs where no kernel runs them (GitHub, the website, a static viewer).
+STATIC_NOTE = "[Knobs: {names}. They work when this notebook runs in JupyterLab or Colab; the figure above is " \
+              "the default setting.]"
+
+
 def explore(draw, controls: dict, columns: int = 3) -> None:
     """Show ``controls`` as widgets above one output area that ``draw(**values)`` redraws.
 
@@ -40,7 +45,13 @@ def explore(draw, controls: dict, columns: int = 3) -> None:
         return
     from IPython.display import display
 
-    display(box)
+    bundle = getattr(box, "_repr_mimebundle_", None)
+    if callable(bundle):  # ipywidgets 8: show the widget, with a readable line for where it cannot live
+        data = dict(bundle())
+        data["text/plain"] = STATIC_NOTE.format(names=", ".join(controls))
+        display(data, raw=True)
+    else:  # ipywidgets 7 (Colab) displays itself
+        display(box)
     box.redraw()
 
 

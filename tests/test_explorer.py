@@ -59,7 +59,10 @@ def test_explore_shows_the_knobs_once_and_returns_nothing(monkeypatch):
     shown = []
     monkeypatch.setattr("IPython.display.display", lambda *a, **k: shown.append(a))
     assert explorer.explore(lambda w: plt.figure(), {"w": (0.0, 1.0, 0.5, 0.5)}) is None
-    assert sum(isinstance(a[0], ipywidgets.VBox) for a in shown) == 1  # the box, once (the figure goes inside it)
+    bundles = [a[0] for a in shown if isinstance(a[0], dict)]
+    assert len(bundles) == 1  # the box, once (the figure goes inside it)
+    assert "application/vnd.jupyter.widget-view+json" in bundles[0]
+    assert bundles[0]["text/plain"].startswith("[Knobs: w. They work when this notebook runs")
 
 
 def test_without_ipywidgets_it_says_so_in_one_line(monkeypatch, capsys):

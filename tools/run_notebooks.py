@@ -23,7 +23,10 @@ def run_one(path: Path, write: bool, timeout: int) -> tuple[bool, float, str]:
     start = time.perf_counter()
     try:
         nb = nbformat.read(path, as_version=4)
-        client = NotebookClient(nb, timeout=timeout, kernel_name="python3",
+        nb.metadata.pop("widgets", None)  # state left by an earlier run or by JupyterLab
+        # store_widget_state=False: an explorer's knobs are live only in a running kernel; a stored copy of their
+        # state would only make the file larger (the output keeps a one-line text note for static viewers).
+        client = NotebookClient(nb, timeout=timeout, kernel_name="python3", store_widget_state=False,
                                 resources={"metadata": {"path": str(path.parent)}},
                                 extra_arguments=["--IPKernelApp.log_level=ERROR"])  # no start-up chatter
         client.execute()
