@@ -85,7 +85,8 @@ def check_collapse_linear_layers(collapse_linear_layers):
             return "return the pair `(w, b)`: the weights of the single neuron, then its bias."
         w, b = got
         w_right, b_right = expected
-        if _close(w, W1.T @ w2) and not _close(w, w_right):
+        transposed = W1.T @ w2 if W1.shape[0] == len(w2) else None  # only defined when W1.T fits w2
+        if transposed is not None and _close(w, transposed) and not _close(w, w_right):
             return ("that is W1.T @ w2: with X @ W1 the *columns* of W1 are the hidden neurons, and the output "
                     "mixes them with w2, so w = W1 @ w2.")
         if _array(w) is not None and _array(w).shape != w_right.shape:

@@ -68,9 +68,13 @@ def check_numerical_gradient(numerical_gradient):
             return "divide by 2 h: the two nudged points are 2 h apart."
         if _close(got, np.full(len(w), (f(w + h) - f(w - h)) / (2 * h))) and len(w) > 1:
             return "you nudged every weight at once; nudge one weight at a time (a step vector with one nonzero)."
+        for larger in (1e-4, 1e-3, 1e-2, 1e-1):  # the right formula with another h
+            if _close(got, reference_numerical_gradient(f, w, larger), rtol=1e-7, atol=1e-9):
+                return f"that is the central difference with h = {larger:g}: keep the default h = 1e-5 (a larger h " \
+                       "is less accurate)."
         if _array(got) is not None and _array(got).shape == expected.shape and \
                 np.allclose(_array(got), expected, rtol=1e-2, atol=1e-4):
-            return "close, but not within 1e-6: keep the default h = 1e-5 (a larger h is less accurate)."
+            return "close, but not within 1e-6: use the h you are given (default 1e-5) and central differences."
         return None
 
     check_function(numerical_gradient, reference_numerical_gradient, _numerical_cases(), name="numerical_gradient",
