@@ -27,6 +27,7 @@ LINESTYLES = ["-", "--", "-.", ":", (0, (5, 1, 1, 1, 1, 1)), (0, (1, 1)), (0, (8
 # The two classes of every binary task in the course: class 0 vermillion, class 1 blue (named once per notebook).
 CLASS_COLORS = (COLORS["vermillion"], COLORS["blue"])
 # Probability of class 1 on a fixed 0-1 scale: vermillion (0) through white (0.5) to blue (1).
+SHADING_BANDS = 20  # plot_decision_boundary shades in flat bands of 0.05: small PNGs, readable levels
 PROBABILITY_CMAP = LinearSegmentedColormap.from_list("course_probability", [CLASS_COLORS[0], "#FFFFFF",
                                                                              CLASS_COLORS[1]])
 
@@ -126,7 +127,8 @@ def plot_decision_boundary(predict, X, y, ax=None, resolution: int = 200, margin
 
     ``predict`` maps a float array of shape ``(m, 2)`` to ``m`` scores: class labels, or probabilities of
     class 1 (values in [0, 1]). The shading is on a fixed 0-1 scale (``PROBABILITY_CMAP``, with a colorbar
-    unless ``colorbar=False``), so 0.49 and 0.51 look alike; the 0.5 contour is drawn as the boundary.
+    unless ``colorbar=False``), so 0.49 and 0.51 look alike; the 0.5 contour is drawn as the boundary. The
+    shading comes in 20 flat bands of 0.05, which keep the PNG about half the size of a smooth gradient.
     Points: class 0 vermillion circles, class 1 blue squares (marker and colour both differ).
     """
     X = _as_numpy(X)
@@ -143,8 +145,8 @@ def plot_decision_boundary(predict, X, y, ax=None, resolution: int = 200, margin
     scores = _as_numpy(predict(grid)).astype(np.float64).reshape(gx.shape)
     if scores.shape != gx.shape or not np.isfinite(scores).all():
         raise ValueError("predict must return one finite score per grid point")
-    shading = ax.imshow(scores, origin="lower", extent=(x0, x1, y0, y1), cmap=PROBABILITY_CMAP, vmin=0.0, vmax=1.0,
-                        alpha=0.6, interpolation="bilinear", aspect="auto")
+    shading = ax.imshow(scores, origin="lower", extent=(x0, x1, y0, y1), vmin=0.0, vmax=1.0, alpha=0.6,
+                        cmap=PROBABILITY_CMAP.resampled(SHADING_BANDS), interpolation="nearest", aspect="auto")
     if colorbar:
         ax.figure.colorbar(shading, ax=ax, fraction=0.046, pad=0.04, label="P(class 1)")
     if scores.min() < 0.5 < scores.max():

@@ -2,133 +2,182 @@
 
 import numpy as np
 
-from course_utils.selfcheck import check_function
+from course_utils.selfcheck import SelfCheckError, check_function
 
 
 def _sigmoid(z):
-    return 1.0 / (1.0 + np.exp(-z))
+    return 1.0 / (1.0 + np.exp(-np.clip(z, -500, 500)))
+
+
+def _array(value):
+    """``value`` as a float array, or None when it cannot be one (the diagnosis then stays silent)."""
+    try:
+        return np.asarray(value, dtype=float)
+    except (TypeError, ValueError, RuntimeError):
+        return None
+
+
+def _close(a, b) -> bool:
+    a, b = _array(a), _array(b)
+    return a is not None and b is not None and a.shape == b.shape and bool(np.allclose(a, b, rtol=1e-5, atol=1e-8))
 
 
 # --------------------------------------------------------------------------------------------- exercise 1
 
 
-def reference_perceptron_output(X, w, b):
-    return _sigmoid(X @ w + b)
+def reference_boundary_x2(x1, w, b):
+    return -(w[0] * np.asarray(x1, dtype=float) + b) / w[1]
 
 
-def check_perceptron_output(perceptron_output):
-    """Exercise 1: ``sigmoid(X @ w + b)`` for a batch ``X`` of shape ``(n, m)``."""
+def check_boundary_x2(boundary_x2):
+    """Exercise 1 (warm-up): the x2 where ``w[0] * x1 + w[1] * x2 + b = 0``, for each x1."""
     rng = np.random.default_rng()  # fresh inputs every run: a check must not depend on one seed
+    x1 = np.linspace(-3.0, 3.0, 13)
     cases = [
-        (rng.normal(size=(6, 3)), rng.normal(size=3), float(rng.normal())),
-        (rng.normal(size=(10, 2)), rng.normal(size=2), float(rng.uniform(1.0, 3.0))),
-        (rng.normal(size=(1, 4)), rng.normal(size=4), -2.0),     # a batch of one row
-        (rng.normal(size=(5, 1)), np.array([2.0]), 0.5),          # a single input feature
-        (np.zeros((3, 2)), rng.normal(size=2), 1.5),              # all-zero inputs: only the bias counts
+        (x1, np.array([1.0, -2.0]), 1.0),                                       # the lesson's example
+        (x1, rng.uniform(0.5, 3.0, 2) * rng.choice([-1.0, 1.0], 2), float(rng.normal(0, 2))),
+        (x1, np.array([0.0, 2.0]), -3.0),                                       # w1 = 0: a horizontal line
+        (x1, (1.5, 0.5), 0.0),                                                  # no bias: through the origin
+        (1.5, [-2.0, 4.0], 2.0),                                                # one number, weights as a list
     ]
 
     def diagnose(args, got, expected):
-        X, w, b = args
-        got = np.asarray(got, dtype=float)
-        z = X @ w + b
-        if got.shape == z.shape:
-            if np.allclose(got, z):
-                return "that is the weighted sum z; pass it through the sigmoid 1 / (1 + exp(-z))."
-            if np.allclose(got, _sigmoid(X @ w)):
-                return "the bias is missing: add b to the weighted sum before the activation."
-            if np.allclose(got, _sigmoid(X @ w) + b):
-                return "add the bias inside the activation, sigmoid(X @ w + b), not after it."
-            if np.allclose(got, np.tanh(z)):
-                return "that is tanh; this exercise asks for the sigmoid 1 / (1 + exp(-z))."
-            if np.allclose(got, 1.0 / (1.0 + np.exp(z))):
-                return "the sign in the exponent is flipped: the sigmoid is 1 / (1 + exp(-z))."
+        x1, w, b = args
+        w1, w2 = float(w[0]), float(w[1])
+        x1 = np.asarray(x1, dtype=float)
+        with np.errstate(all="ignore"):
+            if _close(got, (w1 * x1 + b) / w2):
+                return "the sign is flipped: from w1 x1 + w2 x2 + b = 0, move w1 x1 + b to the other side first."
+            if _close(got, -(w2 * x1 + b) / w1) or _close(got, -(w1 * x1 + b) / w1):
+                return "divide by the weight of x2, w[1]: x2 is the unknown you solve for."
+            if _close(got, -w1 * x1 / w2 - b):
+                return "divide the bias by w[1] too: x2 = -(w1 x1 + b) / w2."
+            if _close(got, -w1 * x1 / w2) and b != 0:
+                return "the bias is missing: it shifts the line away from the origin."
+            if _close(got, -(w1 * x1 - b) / w2) or _close(got, -(w1 * x1) / w2 + b):
+                return "check the sign of the bias: w1 x1 + w2 x2 + b = 0 gives x2 = -(w1 x1 + b) / w2."
         return None
 
-    check_function(perceptron_output, reference_perceptron_output, cases, name="perceptron_output",
-                   diagnose=diagnose)
+    check_function(boundary_x2, reference_boundary_x2, cases, name="boundary_x2", diagnose=diagnose)
 
 
 # --------------------------------------------------------------------------------------------- exercise 2
 
 
-def reference_sigmoid_slope(z):
-    s = _sigmoid(z)
-    return s * (1.0 - s)
+def reference_collapse(W1, b1, w2, b2):
+    return W1 @ w2, float(b1 @ w2 + b2)
 
 
-def check_sigmoid_slope(sigmoid_slope_from_z):
-    """Exercise 2: the derivative of the sigmoid, ``sigmoid(z) * (1 - sigmoid(z))``."""
+def check_collapse_linear_layers(collapse_linear_layers):
+    """Exercise 2: two linear layers ``(X @ W1 + b1) @ w2 + b2`` as one ``X @ w + b``; returns ``(w, b)``."""
     rng = np.random.default_rng()
     cases = [
-        (np.linspace(-6.0, 6.0, 25),),
-        (3.0 * rng.normal(size=10),),
-        (rng.uniform(-30.0, 30.0, size=(3, 4)),),    # any shape, large inputs: the slope is tiny there
-        (0.0,),                                       # the peak: 0.25
-        (np.array([-30.0, 30.0]),),
+        (rng.normal(size=(2, 2)), rng.normal(size=2), rng.normal(size=2), float(rng.normal())),
+        (rng.normal(size=(2, 3)), rng.normal(size=3), rng.normal(size=3), float(rng.normal())),  # 3 hidden
+        (rng.normal(size=(4, 2)), rng.normal(size=2), rng.normal(size=2), 0.5),                   # 4 inputs
+        (np.eye(2), np.zeros(2), np.array([1.0, -1.0]), 0.0),                                     # identity
+        (rng.normal(size=(2, 1)), np.array([2.0]), np.array([-1.5]), float(rng.normal())),        # 1 hidden
     ]
 
     def diagnose(args, got, expected):
-        (z,) = args
-        got = np.asarray(got, dtype=float)
-        if got.shape != np.shape(expected):
-            return None
-        s = _sigmoid(z)
-        if np.allclose(got, z * (1.0 - z)):
-            return "you applied the formula to z itself: compute s = sigmoid(z) first, then s * (1 - s)."
-        if np.allclose(got, s):
-            return "that is the sigmoid itself, not its slope: return s * (1 - s) with s = sigmoid(z)."
-        if np.allclose(got, -s * (1.0 - s)):
-            return "the sign is flipped: the sigmoid only rises, so its slope is never negative."
-        if np.allclose(got, 1.0 - np.tanh(z) ** 2):
-            return "that is the slope of tanh; the sigmoid's is sigmoid(z) * (1 - sigmoid(z))."
+        W1, b1, w2, b2 = args
+        if not isinstance(got, (tuple, list)) or len(got) != 2:
+            return "return the pair `(w, b)`: the weights of the single neuron, then its bias."
+        w, b = got
+        w_right, b_right = expected
+        transposed = W1.T @ w2 if W1.shape[0] == len(w2) else None  # only defined when W1.T fits w2
+        if transposed is not None and _close(w, transposed) and not _close(w, w_right):
+            return ("that is W1.T @ w2: with X @ W1 the *columns* of W1 are the hidden neurons, and the output "
+                    "mixes them with w2, so w = W1 @ w2.")
+        if _array(w) is not None and _array(w).shape != w_right.shape:
+            return f"w has one weight per input: shape {w_right.shape}, here W1 @ w2."
+        if _close(w, w_right) and _close(b, b2) and not _close(b2, b_right):
+            return "the first layer's bias also passes through w2: b = b1 @ w2 + b2."
+        if _close(w, w_right) and _close(b, np.sum(b1) + b2) and not _close(b, b_right):
+            return "the hidden biases are weighted by w2 on their way out: b = b1 @ w2 + b2, not sum(b1) + b2."
+        if _close(w, w_right) and _array(b) is not None and _array(b).ndim > 0:
+            return "b is one number, the single neuron's bias: b1 @ w2 + b2."
         return None
 
-    check_function(sigmoid_slope_from_z, reference_sigmoid_slope, cases, name="sigmoid_slope_from_z",
-                   diagnose=diagnose)
+    check_function(collapse_linear_layers, reference_collapse, cases, name="collapse_linear_layers",
+                   diagnose=diagnose, output_names=("w", "b"))
 
 
 # --------------------------------------------------------------------------------------------- exercise 3
 
-
-def reference_to_polar(X):
-    return np.stack([np.hypot(X[:, 0], X[:, 1]), np.arctan2(X[:, 1], X[:, 0])], axis=1)
+PARABOLA_BAR = 0.95  # share of fresh points a line must get right on the learner's features
 
 
-def check_to_polar(polar_features):
-    """Exercise 3: rows ``(x1, x2)`` to rows ``(r, theta)``, theta in radians from ``arctan2``."""
+def parabola_data(n: int, rng, margin: float = 0.2):
+    """Points in [-2, 2]^2; label 1 above the parabola x2 = x1**2 - 1. None closer than ``margin`` to it."""
+    X = rng.uniform(-2.0, 2.0, size=(3 * n, 2))
+    side = X[:, 1] - (X[:, 0] ** 2 - 1.0)
+    keep = np.abs(side) > margin
+    return X[keep][:n], (side[keep][:n] > 0).astype(float)
+
+
+def line_accuracy(F_train, y_train, F_test, y_test, learning_rate=4.0, epochs=100):
+    """Train a sigmoid perceptron on standardised features; its accuracy on the test points."""
+    mean, std = F_train.mean(axis=0), F_train.std(axis=0)
+    std[std == 0] = 1.0
+    A, B = (F_train - mean) / std, (F_test - mean) / std
+    w, b = np.zeros(A.shape[1]), 0.0
+    for _ in range(epochs):
+        error = _sigmoid(A @ w + b) - y_train
+        w = w - learning_rate * A.T @ error / len(y_train)
+        b = b - learning_rate * error.mean()
+    return float(np.mean((_sigmoid(B @ w + b) > 0.5) == y_test))
+
+
+_WRONG_FEATURES = [
+    (lambda X: X, "the raw inputs (x1, x2) give a line in the plane, and the boundary here is a parabola"),
+    (lambda X: np.stack([np.hypot(X[:, 0], X[:, 1]), np.arctan2(X[:, 1], X[:, 0])], 1),
+     "polar coordinates suit rings around the origin; this boundary is a parabola, x2 = x1**2 - 1"),
+    (lambda X: X ** 2, "squaring x2 loses which side of the parabola a point is on: keep x2 itself"),
+]
+
+
+def check_parabola_features(parabola_features):
+    """Exercise 3: features of ``X`` under which a line separates the parabola data (>= 95% of fresh points)."""
     rng = np.random.default_rng()
-    radius, angle = rng.uniform(0.2, 3.0, 12), rng.uniform(-3.0, 3.0, 12)  # all four quadrants, never at -pi/pi
-    cases = [
-        (np.stack([radius * np.cos(angle), radius * np.sin(angle)], axis=1),),
-        (np.array([[1.0, 0.0], [0.0, 2.0], [-1.0, 1.0], [-1.0, -1.0], [3.0, -4.0]]),),  # axes and quadrants
-        (np.array([[-2.0, 0.5]]),),                                                      # one point, x < 0
-        (rng.normal(size=(20, 2)) + np.array([-1.0, 0.0]),),
-    ]
+    # each case: 150 points to train a line on, then 300 fresh ones to test it (labels are never passed in)
+    cases = [(np.concatenate([parabola_data(150, rng)[0], parabola_data(300, rng)[0]]),) for _ in range(3)]
 
-    def diagnose(args, got, expected):
-        (X,) = args
-        got = np.asarray(got, dtype=float)
-        if got.shape == expected.shape[::-1]:
-            return "return one row per point: stack r and theta as columns, np.stack([r, theta], axis=1)."
-        if got.shape != expected.shape:
+    def features_of(fn, X):
+        F = fn(X)
+        if F is None:
             return None
-        r, theta = expected[:, 0], expected[:, 1]
-        if np.allclose(got, expected[:, ::-1]):
-            return "the columns are swapped: radius first, then angle."
-        if np.allclose(got[:, 0], r ** 2):
-            return "the first column is r squared: take the square root of x1**2 + x2**2."
-        with np.errstate(divide="ignore", invalid="ignore"):
-            naive = np.arctan(X[:, 1] / X[:, 0])
-        if np.allclose(got[:, 1], naive):
-            return ("np.arctan(x2 / x1) loses the quadrant (points with x1 < 0 get the wrong angle): "
-                    "use np.arctan2(x2, x1).")
-        if np.allclose(got[:, 1], np.arctan2(X[:, 0], X[:, 1])):
-            return "the arguments of arctan2 are swapped: it is np.arctan2(x2, x1), the y-coordinate first."
-        if np.allclose(got[:, 1], np.degrees(theta)):
-            return "the angle is in degrees; use radians (np.arctan2 returns radians)."
-        return None
+        F = _array(F)
+        if F is None:
+            raise SelfCheckError("`parabola_features` must return numbers: an array with one row per point.")
+        if F.ndim == 1:
+            F = F[:, None]
+        if F.ndim != 2 or F.shape[0] != len(X):
+            hint = " It looks transposed: return one row per point (np.stack([...], axis=1))." \
+                if F.ndim == 2 and F.shape[1] == len(X) else ""
+            raise SelfCheckError(f"`parabola_features` must return one row of features per point, shape "
+                                 f"({len(X)}, k); got shape {F.shape}.{hint}")
+        if not np.isfinite(F).all():
+            raise SelfCheckError("`parabola_features` returned nan or inf for some points: a division by zero?")
+        return F
 
-    check_function(polar_features, reference_to_polar, cases, name="polar_features", diagnose=diagnose)
+    def run(fn, X):
+        labels = (X[:, 1] > X[:, 0] ** 2 - 1.0).astype(float)  # the rule; never shown to the learner's function
+        F = features_of(fn, X)
+        if F is None:
+            return None
+        accuracy = line_accuracy(F[:150], labels[:150], F[150:], labels[150:])
+        if accuracy >= PARABOLA_BAR:
+            return 1.0
+        reason = next((why for wrong, why in _WRONG_FEATURES if wrong(X).shape == F.shape
+                       and np.allclose(wrong(X), F)), None)
+        raise SelfCheckError(
+            f"with your features a perceptron gets {accuracy:.0%} of fresh points right; a line in a good "
+            f"feature space gets at least {PARABOLA_BAR:.0%}. "
+            + (f"Hint: {reason}." if reason else
+               "Hint: the boundary is x2 = x1**2 - 1. Which two numbers make that equation a straight line?"))
+
+    check_function(parabola_features, lambda X: 1.0, cases, name="parabola_features", call=run, arg_names=("X",))
 
 
 # --------------------------------------------------------------------------------------------- exercise 4
@@ -146,20 +195,49 @@ def reference_xnor_labels(X):
     return (on[:, 0] == on[:, 1]).astype(float)
 
 
-def check_xnor_network(xnor_network):
-    """Exercise 4: a two-layer network whose output is above 0.5 exactly where XNOR is 1 (inputs near 0/1)."""
+def _network_weights(weights):
+    """The four weights as float arrays with the shapes a two-layer network needs, or a SelfCheckError."""
+    if not isinstance(weights, (tuple, list)) or len(weights) != 4:
+        raise SelfCheckError("`xnor_weights` must return four things: `return W_hidden, b_hidden, w_out, b_out`.")
+    W, b_hidden, w_out, b_out = (_array(v) for v in weights)
+    if any(v is None for v in (W, b_hidden, w_out, b_out)):
+        raise SelfCheckError("`xnor_weights` must return numbers: arrays for the weights, a number for b_out.")
+    if W.ndim != 2 or W.shape[0] != 2:
+        raise SelfCheckError(f"W_hidden needs one row per input (2 rows) and one column per hidden neuron; got "
+                             f"shape {W.shape}.")
+    k = W.shape[1]
+    if b_hidden.shape != (k,) or w_out.shape != (k,):
+        raise SelfCheckError(f"with {k} hidden neuron(s) (the columns of W_hidden), b_hidden and w_out need shape "
+                             f"({k},); got {b_hidden.shape} and {w_out.shape}.")
+    if b_out.size != 1:
+        raise SelfCheckError(f"b_out is the output neuron's one bias, a number; got shape {b_out.shape}.")
+    return W, b_hidden, w_out, float(b_out.reshape(()))
 
-    def class_of_output(X):
-        out = xnor_network(X)
-        if out is None:
+
+def xnor_forward(X, W, b_hidden, w_out, b_out):
+    """The two-layer sigmoid network the exercise asks for: its output for each row of X."""
+    return _sigmoid(_sigmoid(X @ W + b_hidden) @ w_out + b_out)
+
+
+def check_xnor_weights(xnor_weights):
+    """Exercise 4: weights of a two-layer sigmoid network whose output is above 0.5 exactly where XNOR is 1."""
+    weights = []
+
+    def run(fn, X):
+        returned = fn()
+        if returned is None:
             return None
-        return (np.asarray(out, dtype=float).reshape(-1) > 0.5).astype(float)
+        W, b_hidden, w_out, b_out = _network_weights(returned)
+        weights[:] = [W, b_hidden, w_out, b_out]
+        return (xnor_forward(X, W, b_hidden, w_out, b_out) > 0.5).astype(float)
 
     def diagnose(args, got, expected):
         (X,) = args
-        if got is None or np.shape(got) != np.shape(expected):
-            return "return one number per row of X (shape (n,)): the output neuron's value for each point."
         on = np.round(X)
+        W, b_hidden, w_out, b_out = weights
+        if W.shape == (2, 2) and np.array_equal((xnor_forward(X, W.T, b_hidden, w_out, b_out) > 0.5), expected > 0.5):
+            return ("your rows are the neurons; with X @ W_hidden each *column* holds one hidden neuron's weights "
+                    "(row i: the weights from input i). Transpose W_hidden.")
         if np.array_equal(got, 1.0 - expected):
             return "every answer is flipped: that is XOR. XNOR is 1 when both inputs are equal."
         if np.array_equal(got, (on[:, 0] * on[:, 1]).astype(float)):
@@ -168,6 +246,8 @@ def check_xnor_network(xnor_network):
             return "that is NOR: it misses (1, 1). Add a hidden neuron for 'both on' and combine the two."
         if len(np.unique(got)) == 1:
             return "your network gives every point the same class; check the output neuron's bias."
-        return None
+        return ("the inputs here are 0 and 1, not -1 and +1 as in section 7: work out each neuron's weighted sum at "
+                "the four corners (0, 0), (0, 1), (1, 0), (1, 1).")
 
-    check_function(class_of_output, reference_xnor_labels, _xnor_cases(), name="xnor_network", diagnose=diagnose)
+    check_function(xnor_weights, reference_xnor_labels, _xnor_cases(), name="xnor_weights", call=run,
+                   diagnose=diagnose, arg_names=("X",))
