@@ -14,6 +14,15 @@ from checkkit import assert_accepted, assert_rejected
 from course_utils.checks import nb06
 
 
+@pytest.fixture(autouse=True, scope="module")
+def _one_thread():
+    """Time the checks as notebooks 05 and 06 run them on a CPU: with one thread (their import cell sets it)."""
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(threads)
+
+
 def stub(*args):
     raise NotImplementedError("Exercise: write this part, then run the check below.")
 
