@@ -175,8 +175,13 @@ def field_vectorised(layers):
     return int(1 + np.sum((kernels - 1) * jumps))
 
 
-@pytest.mark.parametrize("answer", [nb07.reference_receptive_field, field_top_down, field_vectorised],
-                         ids=["reference", "top-down", "vectorised"])
+def field_closed_form(layers):  # the notebook's solution
+    strides = [stride for _, stride in layers]
+    return 1 + sum((kernel - 1) * math.prod(strides[:i]) for i, (kernel, _) in enumerate(layers))
+
+
+@pytest.mark.parametrize("answer", [nb07.reference_receptive_field, field_top_down, field_vectorised,
+                                    field_closed_form], ids=["reference", "top-down", "vectorised", "closed-form"])
 def test_receptive_field_accepts_right_answers(answer):
     assert_accepted(nb07.check_receptive_field, answer)
 
