@@ -1,46 +1,18 @@
-"""The exercise checks of notebook 08 accept correct answers and reject the typical wrong ones."""
+"""The exercise checks of notebook 08 accept correct answers and reject the typical wrong ones, every run."""
 
+import math
+
+import numpy as np
 import pytest
 import torch
+import torch.nn.functional as F
 
+from checkkit import assert_accepted, assert_rejected
 from course_utils.checks import nb08
-from course_utils.selfcheck import SelfCheckError
 
 
 def not_written(*args):
     raise NotImplementedError("Exercise: write this part, then run the check below.")
-
-
-# ----------------------------------------------------------------------------------------- apply_dropout
-
-
-def test_apply_dropout_reference_keeps_the_expectation():
-    g = torch.Generator().manual_seed(0)
-    x = torch.full((200_000,), 3.0)
-    for p in (0.2, 0.5, 0.8):
-        keep = (torch.rand(x.shape, generator=g) >= p).float()
-        assert abs(nb08.reference_apply_dropout(x, keep, p).mean().item() - 3.0) < 0.05
-
-
-def test_apply_dropout_accepts_reference(capsys):
-    nb08.check_apply_dropout(nb08.reference_apply_dropout)
-    assert "checks passed" in capsys.readouterr().out
-
-
-@pytest.mark.parametrize("wrong,hint", [
-    (lambda x, keep, p: x * keep, "scaled by 1 / \\(1 - p\\)"),
-    (lambda x, keep, p: x * keep * (1 - p), "don't multiply"),
-    (lambda x, keep, p: x * keep / p, "not by the drop probability"),
-    (lambda x, keep, p: x * (1 - keep) / (1 - p), "not by 1 - keep"),
-])
-def test_apply_dropout_rejects_typical_mistakes(wrong, hint):
-    with pytest.raises(SelfCheckError, match=hint):
-        nb08.check_apply_dropout(wrong)
-
-
-def test_apply_dropout_stub_is_not_written_yet():
-    with pytest.raises(SelfCheckError, match="not written yet"):
-        nb08.check_apply_dropout(not_written)
 
 
 # ----------------------------------------------------------------------------------------- early_stopping_epochs
@@ -52,9 +24,31 @@ def test_early_stopping_reference_on_known_curves():
     assert nb08.reference_early_stopping_epochs([0.9, 1.0, 1.1, 1.2, 0.1], 3) == (1, 4)
 
 
-def test_early_stopping_accepts_reference(capsys):
-    nb08.check_early_stopping_epochs(nb08.reference_early_stopping_epochs)
-    assert "checks passed" in capsys.readouterr().out
+def stopping_with_while(val_losses, patience):
+    best, epoch = 0, 0
+    while epoch < len(val_losses):
+        epoch += 1
+        if best == 0 or val_losses[epoch - 1] < val_losses[best - 1]:
+            best = epoch
+        elif epoch - best >= patience:
+            break
+    return best, epoch
+
+
+def stopping_by_prefix_minimum(val_losses, patience):
+    for stop in range(1, len(val_losses) + 1):
+        seen = val_losses[:stop]
+        best = seen.index(min(seen)) + 1
+        if stop - best >= patience:
+            return [best, stop]  # a list is accepted as well as a tuple
+    seen = list(val_losses)
+    return seen.index(min(seen)) + 1, len(seen)
+
+
+@pytest.mark.parametrize("answer", [nb08.reference_early_stopping_epochs, stopping_with_while,
+                                    stopping_by_prefix_minimum], ids=["reference", "while", "prefix-minimum"])
+def test_early_stopping_accepts_right_answers(answer):
+    assert_accepted(nb08.check_early_stopping_epochs, answer)
 
 
 def zero_based(val_losses, patience):
@@ -92,47 +86,157 @@ def stops_late(val_losses, patience):
     (ties_improve, "equal loss is not an improvement"),
     (looks_ahead, "never seen"),
     (stops_late, "first epoch where `patience` epochs"),
-    (lambda losses, patience: [1, len(losses)], "return a tuple"),
-])
+    (lambda losses, patience: 1, "return a tuple"),
+], ids=["zero-based", "ties-improve", "looks-ahead", "stops-late", "one-number"])
 def test_early_stopping_rejects_typical_mistakes(wrong, hint):
-    with pytest.raises(SelfCheckError, match=hint):
-        nb08.check_early_stopping_epochs(wrong)
+    assert_rejected(nb08.check_early_stopping_epochs, wrong, hint)
 
 
 def test_early_stopping_stub_is_not_written_yet():
-    with pytest.raises(SelfCheckError, match="not written yet"):
-        nb08.check_early_stopping_epochs(not_written)
+    assert_rejected(nb08.check_early_stopping_epochs, not_written, "not written yet", runs=1)
 
 
-# ----------------------------------------------------------------------------------------- weight decay
+# ----------------------------------------------------------------------------------------- memorisation_rate
 
 
-def test_weight_decay_reference_matches_torch_sgd():
-    w = torch.randn(7, generator=torch.Generator().manual_seed(0))
-    grad = torch.randn(7, generator=torch.Generator().manual_seed(1))
-    param = torch.nn.Parameter(w.clone())
-    optimizer = torch.optim.SGD([param], lr=0.1, weight_decay=0.05)
-    param.grad = grad.clone()
-    optimizer.step()
-    assert torch.allclose(param.detach(), nb08.reference_sgd_step_with_weight_decay(w, grad, 0.1, 0.05))
+def test_memorisation_rate_reference_on_a_small_case():
+    true = torch.tensor([1, 2, 3, 4])
+    noisy = torch.tensor([1, 7, 3, 8])       # images 1 and 3 have wrong labels
+    predicted = torch.tensor([1, 7, 3, 4])   # image 1 memorised, image 3 predicted as its true digit
+    assert nb08.reference_memorisation_rate(predicted, noisy, true) == 0.5
 
 
-def test_weight_decay_accepts_reference(capsys):
-    nb08.check_sgd_step_with_weight_decay(nb08.reference_sgd_step_with_weight_decay)
-    assert "checks passed" in capsys.readouterr().out
+def rate_with_numpy(predicted, noisy_labels, true_labels):
+    p, n, t = (np.asarray(v) for v in (predicted, noisy_labels, true_labels))
+    return np.mean(p[n != t] == n[n != t])
+
+
+def rate_by_loop(predicted, noisy_labels, true_labels):
+    wrong = memorised = 0
+    for p, n, t in zip(predicted.tolist(), noisy_labels.tolist(), true_labels.tolist()):
+        if n != t:
+            wrong += 1
+            memorised += p == n
+    return memorised / wrong
+
+
+def rate_as_tensor(predicted, noisy_labels, true_labels):
+    wrong = noisy_labels != true_labels
+    return ((predicted == noisy_labels) & wrong).sum() / wrong.sum()
+
+
+@pytest.mark.parametrize("answer", [nb08.reference_memorisation_rate, rate_with_numpy, rate_by_loop, rate_as_tensor],
+                         ids=["reference", "numpy", "loop", "tensor"])
+def test_memorisation_rate_accepts_right_answers(answer):
+    assert_accepted(nb08.check_memorisation_rate, answer)
 
 
 @pytest.mark.parametrize("wrong,hint", [
-    (lambda w, g, lr, wd: w - lr * g, "weight decay is missing"),
-    (lambda w, g, lr, wd: w - lr * g - wd * w, "multiplied by the learning rate"),
-    (lambda w, g, lr, wd: w - lr * (g - wd * w), "towards zero"),
-    (lambda w, g, lr, wd: w - lr * (g + 2 * wd * w), "no factor 2"),
-])
-def test_weight_decay_rejects_typical_mistakes(wrong, hint):
-    with pytest.raises(SelfCheckError, match=hint):
-        nb08.check_sgd_step_with_weight_decay(wrong)
+    (lambda p, n, t: (p == n).float().mean().item(), "counts every image"),
+    (lambda p, n, t: (p[n != t] == t[n != t]).float().mean().item(), "\\*true\\* digit"),
+    (lambda p, n, t: (p[n != t] != t[n != t]).float().mean().item(), "only when it is the wrong training label"),
+    (lambda p, n, t: int((p[n != t] == n[n != t]).sum()), "that is a count"),
+    (lambda p, n, t: (p[n != t] == n[n != t]).sum().item() / len(n), "not by all the images"),
+], ids=["all-images", "true-digit", "any-mistake", "count", "over-all"])
+def test_memorisation_rate_rejects_typical_mistakes(wrong, hint):
+    assert_rejected(nb08.check_memorisation_rate, wrong, hint)
 
 
-def test_weight_decay_stub_is_not_written_yet():
-    with pytest.raises(SelfCheckError, match="not written yet"):
-        nb08.check_sgd_step_with_weight_decay(not_written)
+def test_memorisation_rate_stub_is_not_written_yet():
+    assert_rejected(nb08.check_memorisation_rate, not_written, "not written yet", runs=1)
+
+
+# ----------------------------------------------------------------------------------------- dropconnect_linear
+
+
+def test_dropconnect_reference_keeps_the_expectation():
+    g = torch.Generator().manual_seed(0)
+    x, weight, bias = torch.randn(4, 6, generator=g), torch.randn(3, 6, generator=g), torch.randn(3, generator=g)
+    p, outputs = 0.5, []
+    for _ in range(4000):
+        keep = (torch.rand(weight.shape, generator=g) >= p).float()
+        outputs.append(nb08.reference_dropconnect_linear(x, weight, bias, keep, p))
+    assert torch.allclose(torch.stack(outputs).mean(dim=0), x @ weight.T + bias, atol=0.15)
+
+
+def dropconnect_in_place(x, weight, bias, keep, p):
+    weight *= keep / (1 - p)
+    return x @ weight.T + bias
+
+
+@pytest.mark.parametrize("answer", [
+    nb08.reference_dropconnect_linear,
+    lambda x, w, b, keep, p: F.linear(x, w * keep / (1 - p), b),
+    lambda x, w, b, keep, p: torch.einsum("ni,oi->no", x, w * keep) / (1 - p) + b,
+    lambda x, w, b, keep, p: torch.addmm(b, x, (w * keep).T, alpha=1 / (1 - p)),
+], ids=["reference", "F.linear", "einsum", "addmm"])
+def test_dropconnect_accepts_right_answers(answer):
+    assert_accepted(nb08.check_dropconnect_linear, answer)
+
+
+@pytest.mark.parametrize("wrong,hint", [
+    (lambda x, w, b, keep, p: x @ (w * keep).T + b, "scale the kept weights"),
+    (lambda x, w, b, keep, p: (x @ (w * keep).T + b) / (1 - p), "bias is never dropped"),
+    (lambda x, w, b, keep, p: x @ (w * keep * (1 - p)).T + b, "don't multiply"),
+    (lambda x, w, b, keep, p: x @ (w * keep / p).T + b, "not by the drop probability"),
+    (lambda x, w, b, keep, p: x @ (w * (1 - keep) / (1 - p)).T + b, "not by 1 - keep"),
+    (lambda x, w, b, keep, p: x @ (w * keep / (1 - p)).T, "add the bias"),
+    (dropconnect_in_place, "changed its input `weight` in place"),
+], ids=["no-scaling", "bias-scaled", "times-keep-probability", "divided-by-p", "inverted-mask", "no-bias",
+        "in-place"])
+def test_dropconnect_rejects_typical_mistakes(wrong, hint):
+    assert_rejected(nb08.check_dropconnect_linear, wrong, hint)
+
+
+def test_dropconnect_stub_is_not_written_yet():
+    assert_rejected(nb08.check_dropconnect_linear, not_written, "not written yet", runs=1)
+
+
+# ----------------------------------------------------------------------------------------- steps_to_shrink
+
+
+def test_steps_to_shrink_reference_matches_torch_sgd():
+    param = torch.nn.Parameter(torch.tensor([1.0], dtype=torch.float64))
+    optimizer = torch.optim.SGD([param], lr=0.5, weight_decay=0.4)
+    steps = 0
+    while param.item() > 0.1:
+        param.grad = torch.zeros_like(param)
+        optimizer.step()
+        steps += 1
+    assert steps == nb08.reference_steps_to_shrink(0.5, 0.4, 0.1) == 11
+
+
+def shrink_by_loop(lr, weight_decay, fraction):
+    w, steps = 1.0, 0
+    while w > fraction:
+        w *= 1 - lr * weight_decay
+        steps += 1
+    return steps
+
+
+@pytest.mark.parametrize("answer", [
+    nb08.reference_steps_to_shrink,
+    shrink_by_loop,
+    lambda lr, wd, fraction: np.ceil(np.log(fraction) / np.log1p(-lr * wd)),
+    lambda lr, wd, fraction: int(-(-math.log(fraction) // math.log(1 - lr * wd))),
+], ids=["reference", "loop", "numpy", "floor-division"])
+def test_steps_to_shrink_accepts_right_answers(answer):
+    assert_accepted(nb08.check_steps_to_shrink, answer)
+
+
+@pytest.mark.parametrize("wrong,hint", [
+    (lambda lr, wd, f: math.ceil(math.log(f) / math.log(1 - wd)), "the learning rate multiplies it too"),
+    (lambda lr, wd, f: math.ceil(-math.log(f) / (lr * wd)), "only close for tiny steps"),
+    (lambda lr, wd, f: math.ceil((1 - f) / (lr * wd)), "share of what is \\*left\\*"),
+    (lambda lr, wd, f: math.floor(math.log(f) / math.log(1 - lr * wd)), "round up"),
+    (lambda lr, wd, f: round(math.log(f) / math.log(1 - lr * wd)), "round up"),
+    (lambda lr, wd, f: math.log(f) / math.log(1 - lr * wd), "whole number"),
+    (lambda lr, wd, f: math.ceil(math.log(f) / math.log(1 - lr * wd)) + 1, "one step too many"),
+    (lambda lr, wd, f: math.ceil(math.log(f) / -math.log(1 - lr * wd)), "cannot be negative"),
+], ids=["no-lr", "exp", "linear", "floor", "round", "no-rounding", "one-too-many", "negative"])
+def test_steps_to_shrink_rejects_typical_mistakes(wrong, hint):
+    assert_rejected(nb08.check_steps_to_shrink, wrong, hint)
+
+
+def test_steps_to_shrink_stub_is_not_written_yet():
+    assert_rejected(nb08.check_steps_to_shrink, not_written, "not written yet", runs=1)
