@@ -44,3 +44,16 @@ def test_the_seed_sweep_reports_a_timeout_and_goes_on(tmp_path, capsys):
     out = capsys.readouterr().out
     assert "   1  FAIL" in out and "longer than the 3 s allowed" in out
     assert "   2  pass" in out and "1 of 2 seeds pass" in out
+
+
+def test_an_explorer_runs_and_no_widget_state_is_stored(tmp_path, capsys):
+    # An explorer draws into an Output widget while the notebook runs; the stored file keeps its one-line note
+    # for static viewers but no widget state (live only in a running kernel).
+    path = write_notebook(tmp_path / "explorer.ipynb",
+                          "from course_utils.explorer import explore\n"
+                          "explore(lambda w: print('w =', w), {'w': (0.0, 1.0, 0.5, 0.5)})")
+    assert run_notebooks.main([str(path), "--write"]) == 0, capsys.readouterr().out
+    nb = nbformat.read(path, as_version=4)
+    assert "widgets" not in nb.metadata
+    outputs = nb.cells[0].outputs
+    assert any("application/vnd.jupyter.widget-view+json" in o.get("data", {}) for o in outputs)

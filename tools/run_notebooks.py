@@ -24,12 +24,15 @@ def run_one(path: Path, write: bool, timeout: int) -> tuple[bool, float, str]:
     try:
         nb = nbformat.read(path, as_version=4)
         nb.metadata.pop("widgets", None)  # state left by an earlier run or by JupyterLab
-        # store_widget_state=False: an explorer's knobs are live only in a running kernel; a stored copy of their
-        # state would only make the file larger (the output keeps a one-line text note for static viewers).
-        client = NotebookClient(nb, timeout=timeout, kernel_name="python3", store_widget_state=False,
+        # nbclient keeps the widgets' state while it runs (its Output-widget handling needs it; with
+        # store_widget_state=False it raises KeyError on an explorer's output); it is dropped afterwards, since an
+        # explorer's knobs are live only in a running kernel and a stored copy would only make the file larger
+        # (the output keeps a one-line text note for static viewers).
+        client = NotebookClient(nb, timeout=timeout, kernel_name="python3",
                                 resources={"metadata": {"path": str(path.parent)}},
                                 extra_arguments=["--IPKernelApp.log_level=ERROR"])  # no start-up chatter
         client.execute()
+        nb.metadata.pop("widgets", None)
         ok, message = True, ""
     except CellExecutionError as exc:
         ok, message = False, str(exc).strip().splitlines()[-1]
