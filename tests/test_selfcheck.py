@@ -269,3 +269,62 @@ def test_compare_tuples_and_types():
 def test_a_check_without_cases_is_a_bug():
     with pytest.raises(ValueError, match="at least one case"):
         check_function(reference, reference, [])
+
+
+# --------------------------------------------------------------------------------------------- found by attackers
+
+
+def test_a_number_replaced_inside_a_list_argument_is_an_in_place_change():
+    def overwrites(losses):  # a running minimum written into the caller's list, then the right answer
+        for i in range(1, len(losses)):
+            losses[i] = min(losses[i], losses[i - 1])
+        return min(losses)
+
+    def reverses(layers):
+        layers.reverse()
+        return len(layers)
+
+    rejects(overwrites, "changed its input `losses` in place", ref=min, cases=[([1.0, 0.5, 0.7, 0.4],)])
+    said = rejects(reverses, "changed its input `layers` in place", ref=len, cases=[([(3, 1), (2, 2)],)])
+    assert "[(3, 1), (2, 2)]" in said  # small tuples inside a list are shown, not "tuple of 2 items"
+    check_function(lambda losses: min(losses), min, [([1.0, float("nan"), 0.4],)])  # reading it is fine
+
+
+def test_a_learner_who_made_numpy_raise_on_underflow_gets_the_stable_formula_accepted():
+    def stable_softmax(z):
+        e = np.exp(z - z.max())  # exp(-1000) underflows to 0: expected, and harmless
+        return e / e.sum()
+
+    old = np.seterr(all="raise")
+    try:
+        check_function(stable_softmax, stable_softmax, [(np.array([0.0, -1000.0]),)])
+    finally:
+        np.seterr(**old)
+
+
+def test_a_string_answer_gets_no_hint_that_reads_it_as_a_number():
+    said = rejects(lambda x: f"{x.sum():.4f}", "got the string", ref=lambda x: float(x.sum() * 2),
+                   cases=[(np.array([1.0, 2.0]),)], diagnose=lambda args, got, expected: "that is the plain sum")
+    assert "Hint" not in said
+
+
+def test_numbers_in_messages_read_as_plain_numbers():
+    said = rejects(lambda x: np.float64(1.5), "the number 1.5", ref=lambda x: (x, x), cases=[(2.0,)])
+    assert "np.float64" not in said
+
+
+def test_an_array_holding_the_values_is_as_good_as_a_tuple_of_them():
+    pair = lambda x: (x.sum(), x.mean())  # noqa: E731
+    check_function(lambda x: np.array([x.sum(), x.mean()]), pair, CASES, output_names=("total", "mean"))
+    check_function(lambda x: np.stack([x, 2 * x]), lambda x: (x, 2 * x), CASES, returns=("numpy", "numpy"))
+    rejects(lambda x: np.array([x.sum(), x.mean(), 0.0]), "expected 2 values", ref=pair)
+
+
+def test_two_values_in_the_wrong_order_are_called_swapped():
+    said = rejects(lambda x: (x.mean(), x), "swapped", ref=lambda x: (x, x.mean()), output_names=("w", "b"))
+    assert "`w` first, then `b`" in said and "axis" not in said
+
+
+def test_a_single_number_where_an_array_was_expected_gets_no_axis_hint():
+    said = rejects(lambda x: float(x.sum()), "expected shape (3,), got shape ()", cases=[(np.arange(3.0),)])
+    assert "axis" not in said
