@@ -193,6 +193,8 @@ def compare(got, expected, atol: float = 1e-6, rtol: float = 1e-5, names=None) -
         return _compare_list(got, expected, atol, rtol)
     if isinstance(got, (tuple, list)) and len(got) != 1 and np.ndim(expected) == 0:
         return f"expected one number, got {_kind(got)}."
+    if isinstance(got, (str, bytes)):
+        return f"expected {_kind(expected)}, got {_kind(got)}: return the value itself, not text (text is for printing)."
     try:
         g, e = _as_array(got), _as_array(expected)
     except (TypeError, ValueError, RuntimeError):
