@@ -1,10 +1,9 @@
 """Checks for notebook 07, CNN vs MLP on MNIST."""
 
-import inspect
-
 import numpy as np
 import torch
 
+from course_utils.checks import reordered_parameters_hint
 from course_utils.selfcheck import SelfCheckError, _kind, check_function, describe
 
 
@@ -33,14 +32,6 @@ def reference_receptive_field(layers):
 
 
 CONV_OUTPUT_SIZE_PARAMETERS = ("size", "kernel", "padding", "stride")  # the order the exercise text gives
-
-
-def _positional_names(fn):
-    try:
-        params = inspect.signature(fn).parameters.values()
-    except (TypeError, ValueError):
-        return None
-    return tuple(p.name for p in params if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD))
 
 
 def _call_with_defaults(learner, *args):
@@ -72,14 +63,11 @@ def check_conv_output_size(conv_output_size):
                                                           rng.integers(0, 4), rng.integers(1, 4)))
         if kernel <= size + 2 * padding:
             cases.append((size, kernel, padding, stride))
-    learner_names = _positional_names(conv_output_size)
+    reordered = reordered_parameters_hint(conv_output_size, CONV_OUTPUT_SIZE_PARAMETERS)
 
     def diagnose(args, got, expected):
-        if learner_names and learner_names != CONV_OUTPUT_SIZE_PARAMETERS \
-                and sorted(learner_names) == sorted(CONV_OUTPUT_SIZE_PARAMETERS):
-            return (f"your parameters are in the order ({', '.join(learner_names)}); the exercise's order is "
-                    f"({', '.join(CONV_OUTPUT_SIZE_PARAMETERS)}) (nn.Conv2d puts stride before padding; this exercise "
-                    "does not), and the check passes the values in that order.")
+        if reordered:
+            return reordered + " (nn.Conv2d puts stride before padding; this exercise does not.)"
         if len(args) == 2:
             return ("with only size and kernel given, padding must default to 0 and stride to 1: "
                     "`def conv_output_size(size, kernel, padding=0, stride=1):`.")
