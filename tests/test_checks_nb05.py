@@ -318,6 +318,17 @@ def test_temperature_grad_rejects_typical_mistakes(wrong, hint):
     assert_rejected(nb05.check_temperature_grad, wrong, hint)
 
 
+def global_max_subtracted(logits, labels, temperature):
+    u = logits / temperature
+    e = np.exp(u - u.max())  # the maximum of the whole array
+    return (e / e.sum(axis=1, keepdims=True) - one_hot(labels, logits.shape[1])) / (len(labels) * temperature)
+
+
+def test_temperature_grad_rejects_the_maximum_of_the_whole_array():
+    with np.errstate(all="ignore"):
+        assert_rejected(nb05.check_temperature_grad, global_max_subtracted, "not of the whole array")
+
+
 def test_temperature_grad_huge_scores_really_overflow_exp():
     """The case meant to catch a missing max subtraction does overflow exp in float64."""
     with np.errstate(over="ignore", invalid="ignore"):

@@ -175,7 +175,13 @@ def in_numpy(grads, max_norm):
     return [a * (max_norm / total) if total > max_norm else a.copy() for a in arrays]
 
 
-@pytest.mark.parametrize("answer", [nb06.reference_clip_by_total_norm, with_torch, with_flattening, in_numpy])
+def as_generator(grads, max_norm):
+    total = torch.sqrt(sum((g**2).sum() for g in grads))
+    factor = max_norm / total if total > max_norm else 1.0
+    return (g * factor for g in grads)
+
+
+@pytest.mark.parametrize("answer", [nb06.reference_clip_by_total_norm, with_torch, with_flattening, as_generator])
 def test_clip_by_total_norm_accepts_right_answers(answer):
     assert_accepted(nb06.check_clip_by_total_norm, answer)
 
@@ -202,6 +208,23 @@ def in_place_mul(grads, max_norm):
     return grads
 
 
+def no_square_root(grads, max_norm):
+    total = sum((g**2).sum() for g in grads)  # the sum of squares, not its root
+    return [g * (max_norm / total) if total > max_norm else g for g in grads]
+
+
+def test_the_cell_after_the_check_cannot_use_numpy_arrays():
+    grads = [torch.ones(2, 2)]
+    with pytest.raises(TypeError):
+        (in_numpy(grads, 1.0)[0] - grads[0]).abs()  # what the notebook's next cell does with each item
+
+
+@pytest.mark.parametrize("wrong", [in_numpy, lambda grads, max_norm: [float(g.sum()) for g in grads]],
+                         ids=["numpy", "numbers"])
+def test_clip_by_total_norm_asks_for_tensors(wrong):
+    assert_rejected(nb06.check_clip_by_total_norm, wrong, "return torch tensors.*`\\(g - p.grad\\).abs\\(\\)`")
+
+
 def factor_squared(grads, max_norm):
     total = torch.sqrt(sum((g**2).sum() for g in grads))
     return [g * (max_norm / total) ** 2 if total > max_norm else g for g in grads]
@@ -216,6 +239,7 @@ def factor_squared(grads, max_norm):
         (no_zero_guard, "all the gradients are zero"),
         (in_place_mul, "changed its input `grads` in place"),
         (factor_squared, "multiplied by it twice"),
+        (no_square_root, "square root of the sum of the squares"),
         (lambda grads, max_norm: None, "returned None"),
         (stub, "not written yet"),
     ],

@@ -56,6 +56,33 @@ def test_conv_output_size_rejects_typical_mistakes(wrong, hint):
     assert_rejected(nb07.check_conv_output_size, wrong, hint)
 
 
+def output_size_stride_before_padding(size, kernel, stride=1, padding=0):  # right formula, parameters reordered
+    return (size + 2 * padding - kernel) // stride + 1
+
+
+def test_conv_output_size_names_the_exercises_order_when_the_parameters_are_reordered():
+    message = assert_rejected(nb07.check_conv_output_size, output_size_stride_before_padding,
+                              "your parameters are in the order \\(size, kernel, stride, padding\\)")
+    # the input is shown with the exercise's names, so the learner reads the intended meaning of each value
+    assert "size=28, kernel=5, padding=2, stride=1" in message, message
+
+
+def test_conv_output_size_shows_the_exercises_names_for_other_names():
+    message = assert_rejected(nb07.check_conv_output_size, lambda s, k, st=1, p=0: (s + 2 * p - k) // st + 1,
+                              "expected 28, got 13")
+    assert "size=28, kernel=5, padding=2, stride=1" in message, message
+
+
+@pytest.mark.parametrize("wrong,hint", [
+    (lambda size, kernel, padding, stride: (size + 2 * padding - kernel) // stride + 1,
+     "could not be called with only size and kernel.*padding=0, stride=1"),
+    (lambda size, kernel, padding=1, stride=1: (size + 2 * padding - kernel) // stride + 1, "default to 0"),
+    (lambda size, kernel, padding=0, stride=2: (size + 2 * padding - kernel) // stride + 1, "default to 0"),
+], ids=["no-defaults", "padding-defaults-to-1", "stride-defaults-to-2"])
+def test_conv_output_size_tests_the_defaults_the_text_promises(wrong, hint):
+    assert_rejected(nb07.check_conv_output_size, wrong, hint)
+
+
 def test_conv_output_size_stub_is_not_written_yet():
     assert_rejected(nb07.check_conv_output_size, not_written, "not written yet", runs=1)
 
@@ -113,9 +140,10 @@ def recall_by_loop(confusion):
 @pytest.mark.parametrize("answer", [
     nb07.reference_per_class_recall,
     recall_with_torch,
-    recall_by_loop,
+    lambda c: np.array(recall_by_loop(c)),
     lambda c: (np.diag(c) / np.sum(c, axis=1)).astype(np.float32),
-], ids=["reference", "torch", "loop-list", "float32"])
+    lambda c: torch.as_tensor(np.diag(c) / np.sum(c, axis=1), dtype=torch.float32),
+], ids=["reference", "torch", "loop-then-array", "float32", "torch-float32"])
 def test_per_class_recall_accepts_right_answers(answer):
     assert_accepted(nb07.check_per_class_recall, answer)
 
@@ -130,6 +158,19 @@ def test_per_class_recall_accepts_right_answers(answer):
 ], ids=["precision", "counts", "total", "percent", "floor-division", "whole-matrix"])
 def test_per_class_recall_rejects_typical_mistakes(wrong, hint):
     assert_rejected(nb07.check_per_class_recall, wrong, hint)
+
+
+def test_a_tensor_works_in_the_cell_after_the_check():
+    """The check accepts a tensor because the notebook's next cell works with one (it calls these two)."""
+    recall = recall_with_torch(np.array([[5, 1], [2, 2]]))
+    assert int(np.argmin(recall)) == 1 and f"{recall.min():.1%}" == "50.0%"
+
+
+@pytest.mark.parametrize("wrong", [recall_by_loop, lambda c: tuple(recall_by_loop(c))], ids=["loop-list", "tuple"])
+def test_per_class_recall_rejects_a_list_the_next_cell_cannot_use(wrong):
+    with pytest.raises(AttributeError):
+        wrong(np.array([[5, 1], [2, 2]])).min()  # what the notebook's next cell would do with it
+    assert_rejected(nb07.check_per_class_recall, wrong, "return a 1-D float NumPy array.*calls `recall.min\\(\\)`")
 
 
 def test_per_class_recall_stub_is_not_written_yet():
@@ -216,6 +257,19 @@ def field_starts_at_zero(layers):
 ], ids=["no-strides", "stride-first", "whole-kernel", "sum", "jump", "zero-start"])
 def test_receptive_field_rejects_typical_mistakes(wrong, hint):
     assert_rejected(nb07.check_receptive_field, wrong, hint)
+
+
+def field_walked_in_reverse(layers):
+    field, jump = 1, 1
+    for kernel, stride in reversed(layers):
+        field += (kernel - 1) * jump
+        jump *= stride
+    return field
+
+
+def test_receptive_field_without_a_matching_diagnosis_still_gives_a_hint():
+    message = assert_rejected(nb07.check_receptive_field, field_walked_in_reverse, "Hint: work this stack out by hand")
+    assert "Hint: The layers" not in message, message
 
 
 def test_receptive_field_stub_is_not_written_yet():

@@ -92,6 +92,25 @@ def test_early_stopping_rejects_typical_mistakes(wrong, hint):
     assert_rejected(nb08.check_early_stopping_epochs, wrong, hint)
 
 
+def patience_from_previous_epoch(val_losses, patience):  # the attacker's answer: counts since the last epoch's loss
+    best_epoch, best_loss, since, previous = 1, val_losses[0], 0, val_losses[0]
+    for epoch, loss in enumerate(val_losses[1:], start=2):
+        if loss < best_loss:
+            best_loss, best_epoch = loss, epoch
+        since = 0 if loss < previous else since + 1
+        previous = loss
+        if since >= patience:
+            return best_epoch, epoch
+    return best_epoch, len(val_losses)
+
+
+def test_early_stopping_rejects_patience_counted_from_the_previous_epoch():
+    assert nb08.reference_early_stopping_epochs([0.5, 0.9, 0.8, 0.7, 0.6], 2) == (1, 3)
+    assert patience_from_previous_epoch([0.5, 0.9, 0.8, 0.7, 0.6], 2) == (1, 5)
+    assert_rejected(nb08.check_early_stopping_epochs, patience_from_previous_epoch,
+                    "patience counts the epochs since the \\*best\\* loss")
+
+
 def test_early_stopping_stub_is_not_written_yet():
     assert_rejected(nb08.check_early_stopping_epochs, not_written, "not written yet", runs=1)
 
@@ -140,6 +159,23 @@ def test_memorisation_rate_accepts_right_answers(answer):
 ], ids=["all-images", "true-digit", "any-mistake", "count", "over-all"])
 def test_memorisation_rate_rejects_typical_mistakes(wrong, hint):
     assert_rejected(nb08.check_memorisation_rate, wrong, hint)
+
+
+def rate_true_labels_first(true_labels, noisy_labels, predicted):  # the right formula, parameters reordered
+    wrong = noisy_labels != true_labels
+    return (predicted[wrong] == noisy_labels[wrong]).float().mean().item()
+
+
+def test_memorisation_rate_names_the_exercises_order_when_the_parameters_are_reordered():
+    message = assert_rejected(nb08.check_memorisation_rate, rate_true_labels_first,
+                              "your parameters are in the order \\(true_labels, noisy_labels, predicted\\)")
+    assert "(predicted=tensor" in message, message  # the input is shown with the exercise's names
+
+
+def test_memorisation_rate_shows_the_exercises_names_for_other_names():
+    message = assert_rejected(nb08.check_memorisation_rate, lambda noisy, p, t: rate_with_numpy(p, noisy, t),
+                              "is not right yet")
+    assert "(predicted=tensor" in message and "noisy=" not in message, message
 
 
 def test_memorisation_rate_stub_is_not_written_yet():
@@ -236,6 +272,41 @@ def test_steps_to_shrink_accepts_right_answers(answer):
 ], ids=["no-lr", "exp", "linear", "floor", "round", "no-rounding", "one-too-many", "negative"])
 def test_steps_to_shrink_rejects_typical_mistakes(wrong, hint):
     assert_rejected(nb08.check_steps_to_shrink, wrong, hint)
+
+
+def test_steps_to_shrink_exact_powers_are_exact_in_float64():
+    """The exact-power cases: the reference and a float64 loop both give 2, 3 and 4 steps."""
+    cases = [(0.5, 1.0, 0.25), (0.5, 1.0, 0.125), (1.0, 0.5, 0.0625)]
+    assert [nb08.reference_steps_to_shrink(*c) for c in cases] == [shrink_by_loop(*c) for c in cases] == [2, 3, 4]
+    assert all(c in nb08._shrink_cases() for c in cases)
+
+
+def shrink_by_loop_with_ge(lr, weight_decay, fraction):
+    w, steps = 1.0, 0
+    while w >= fraction:
+        w *= 1 - lr * weight_decay
+        steps += 1
+    return steps
+
+
+@pytest.mark.parametrize("answer", [
+    lambda lr, wd, f: math.ceil(math.log(f, 1 - lr * wd)),
+    lambda lr, wd, f: int(np.ceil(np.log(f) / np.log(1 - lr * wd))),
+    lambda lr, wd, f: math.ceil(math.log2(f) / math.log2(1 - lr * wd)),
+    lambda lr, wd, f: int(torch.ceil(torch.log(torch.tensor(f, dtype=torch.float64))
+                                     / torch.log1p(torch.tensor(-lr * wd, dtype=torch.float64)))),
+], ids=["log-base", "numpy-int", "log2", "torch"])
+def test_steps_to_shrink_accepts_other_right_answers_at_exact_powers(answer):
+    assert_accepted(nb08.check_steps_to_shrink, answer)
+
+
+@pytest.mark.parametrize("wrong", [
+    lambda lr, wd, f: math.floor(math.log(f) / math.log(1 - lr * wd)) + 1,
+    lambda lr, wd, f: int(math.log(f) / math.log(1 - lr * wd)) + 1,
+    shrink_by_loop_with_ge,
+], ids=["floor-plus-one", "int-plus-one", "loop-with-ge"])
+def test_steps_to_shrink_rejects_one_step_too_many_at_exact_powers(wrong):
+    assert_rejected(nb08.check_steps_to_shrink, wrong, "after 2 steps the weight is exactly the fraction")
 
 
 def test_steps_to_shrink_stub_is_not_written_yet():

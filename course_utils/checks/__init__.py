@@ -23,3 +23,21 @@ def one_thread():
         yield
     finally:
         torch.set_num_threads(threads)
+
+
+def reordered_parameters_hint(fn, names: tuple[str, ...]) -> str | None:
+    """A sentence when ``fn``'s parameters are the exercise's ``names`` in another order, else None.
+
+    The check passes the values in the exercise's order, so such a function gets each value under another name.
+    """
+    import inspect
+
+    try:
+        params = inspect.signature(fn).parameters.values()
+    except (TypeError, ValueError):
+        return None
+    own = tuple(p.name for p in params if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD))
+    if own == tuple(names) or sorted(own) != sorted(names):
+        return None
+    return (f"your parameters are in the order ({', '.join(own)}); the exercise's order is ({', '.join(names)}), "
+            "and the check passes the values in that order.")

@@ -235,6 +235,8 @@ def check_temperature_grad(temperature_grad):
         (rng.normal(size=(6, 3)), rng.integers(0, 3, size=6), 1.0),                    # T = 1: (p - y) / N
         (rng.normal(size=(1, 5)), np.array([4]), 2.0),                                 # a batch of one
         (1000.0 * rng.normal(size=(4, 6)), rng.integers(0, 6, size=4), 0.5),           # huge: z / T ~ 2000
+        # one row near +1000 and one near -1000: the maximum of the whole array leaves the second row 0 / 0
+        (np.array([[1000.0, 999.0, 998.0, 997.0], [-1000.0, -1001.0, -999.0, -1002.0]]), np.array([1, 3]), 2.0),
     ]
 
     def diagnose(args, got, expected):
@@ -244,6 +246,14 @@ def check_temperature_grad(temperature_grad):
         if got.shape != expected.shape:
             return "return one gradient per score: an array of the same shape as the logits, (N, C)."
         if not np.isfinite(got).all():
+            scaled = logits / temperature
+            with np.errstate(all="ignore"):
+                global_max = np.exp(scaled - scaled.max())  # the maximum of the whole array, not of each row
+                global_max = global_max / global_max.sum(axis=-1, keepdims=True)
+                naive = np.exp(scaled) / np.exp(scaled).sum(axis=-1, keepdims=True)
+            if np.isnan(global_max).any() and _same_nans(got, global_max) and not _same_nans(got, naive):
+                return ("subtract the maximum of each row (axis=1, keepdims=True), not of the whole array: a row far "
+                        "below the overall maximum underflows to 0 / 0.")
             return ("exp() overflowed: subtract each row's maximum from logits / temperature before "
                     "exponentiating (section 2's softmax).")
         y = np.eye(num_classes)[labels]

@@ -1,10 +1,12 @@
 """Checks for notebook 06, depth and vanishing gradients."""
 
+import collections.abc
+
 import numpy as np
 import torch
 import torch.nn as nn
 
-from course_utils.selfcheck import check_function
+from course_utils.selfcheck import SelfCheckError, _kind, check_function
 
 
 def _seed():
@@ -62,7 +64,7 @@ def check_collapse_linear(collapse_linear):
         if A_got.shape == A.shape and not torch.allclose(A_got, A, atol=1e-5, rtol=1e-4):
             return "the first layer acts first, so its matrix stands on the right: A = A_k @ ... @ A_2 @ A_1."
         if A_got.shape == A.shape and b_got.shape == b.shape and not torch.allclose(b_got, b, atol=1e-5, rtol=1e-4):
-            if torch.allclose(b_got, sum(c.double() for c in biases)):
+            if torch.allclose(b_got, sum(c.double() for c in biases), atol=1e-5, rtol=1e-4):  # float32 sums
                 return ("adding the biases is not enough: each earlier bias passes through the later layers' "
                         "matrices, b = A_3 @ (A_2 @ b_1 + b_2) + b_3 for three layers.")
             return ("each earlier bias passes through the later layers' matrices: "
@@ -125,8 +127,9 @@ def check_clip_by_total_norm(clip_by_total_norm):
         return [scale * torch.randn(*s, generator=generator) for s in shapes]
 
     cases = [
-        (grads(100.0), 1.0),                         # far above: scaled down to norm 1
-        (grads(1.0), 5.0),                           # a different max_norm
+        (grads(100.0), 5.0),                         # far above: scaled down to norm 5 (not 1: a missing square
+                                                     # root and a squared factor would give the same norm)
+        (grads(1.0), 1.0),                           # max_norm 1, as in the cell after the check
         (grads(1e-3), 1.0),                          # already below: unchanged, not scaled up
         (grads(10.0, shapes=((3, 3),)), 2.0),        # a single tensor
         (grads(10.0, shapes=((1,), (4, 2))), 0.5),   # two tensors of very different sizes
@@ -153,12 +156,28 @@ def check_clip_by_total_norm(clip_by_total_norm):
         if all(g.shape == c.shape and torch.allclose(g, c) for g, c in zip(got, clamped)):
             return ("clamping each entry to [-max_norm, max_norm] changes the direction of the step; scale every "
                     "tensor by one common factor, max_norm / total_norm.")
+        if total > max_norm and np.isclose(got_total, max_norm / total, rtol=1e-3):
+            return ("the total norm is the square root of the sum of the squares: you divided by the sum of "
+                    "squares itself (take torch.sqrt of it).")
         if total > max_norm and np.isclose(got_total, max_norm**2 / total, rtol=1e-3):
             return "the factor is max_norm / total_norm; you multiplied by it twice (or by its square)."
         return None
 
+    def call(learner, grad_list, max_norm):
+        got = learner(grad_list, max_norm)
+        if isinstance(got, collections.abc.Iterator):
+            got = list(got)
+        if isinstance(got, (list, tuple)):
+            for i, g in enumerate(got):
+                if not isinstance(g, torch.Tensor):
+                    raise SelfCheckError(
+                        f"`clip_by_total_norm` returned {_kind(g)} as item {i} of the list: return torch tensors "
+                        "(e.g. `g * factor` for each tensor g), because the cell after this one computes "
+                        "`(g - p.grad).abs()` with each, which needs a tensor.")
+        return got
+
     check_function(clip_by_total_norm, reference_clip_by_total_norm, cases, name="clip_by_total_norm",
-                   diagnose=diagnose, arg_names=("grads", "max_norm"))
+                   diagnose=diagnose, arg_names=("grads", "max_norm"), call=call)
 
 
 # --------------------------------------------------------------------------------------------- exercise 4

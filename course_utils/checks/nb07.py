@@ -1,8 +1,10 @@
 """Checks for notebook 07, CNN vs MLP on MNIST."""
 
 import numpy as np
+import torch
 
-from course_utils.selfcheck import check_function
+from course_utils.checks import reordered_parameters_hint
+from course_utils.selfcheck import SelfCheckError, _kind, check_function, describe
 
 
 def reference_conv_output_size(size, kernel, padding=0, stride=1):
@@ -29,17 +31,46 @@ def reference_receptive_field(layers):
 # --------------------------------------------------------------------------------------------- Exercise 2
 
 
+CONV_OUTPUT_SIZE_PARAMETERS = ("size", "kernel", "padding", "stride")  # the order the exercise text gives
+
+
+def _call_with_defaults(learner, *args):
+    """Call the learner's function; a case of two arguments tests the defaults padding=0, stride=1."""
+    if len(args) == 2:
+        try:
+            return learner(*args)
+        except TypeError as exc:
+            if "argument" not in str(exc):
+                raise
+            raise SelfCheckError(
+                f"`conv_output_size` could not be called with only size and kernel (for input "
+                f"{describe(args, CONV_OUTPUT_SIZE_PARAMETERS)}): {exc}. The exercise gives padding and stride "
+                "defaults, as nn.Conv2d does: write `def conv_output_size(size, kernel, padding=0, stride=1):`."
+            ) from None
+    return learner(*args)
+
+
 def check_conv_output_size(conv_output_size):
-    """Exercise 2: the height (or width) of a convolution's or pooling's output."""
+    """Exercise 2: the height (or width) of a convolution's or pooling's output.
+
+    Two cases give only ``size`` and ``kernel``: the text promises the defaults ``padding=0, stride=1``.
+    """
     rng = np.random.default_rng()
-    cases = [(28, 5, 2, 1), (28, 3, 0, 1), (28, 2, 0, 2), (7, 2, 0, 2), (28, 3, 1, 2), (5, 5, 0, 1), (9, 4, 1, 3)]
-    while len(cases) < 16:
+    cases = [(28, 5, 2, 1), (28, 3, 0, 1), (28, 2, 0, 2), (7, 2, 0, 2), (28, 3, 1, 2), (5, 5, 0, 1), (9, 4, 1, 3),
+             (28, 5), (9, 3)]
+    while len(cases) < 18:
         size, kernel, padding, stride = (int(v) for v in (rng.integers(4, 65), rng.integers(1, 8),
                                                           rng.integers(0, 4), rng.integers(1, 4)))
         if kernel <= size + 2 * padding:
             cases.append((size, kernel, padding, stride))
+    reordered = reordered_parameters_hint(conv_output_size, CONV_OUTPUT_SIZE_PARAMETERS)
 
     def diagnose(args, got, expected):
+        if reordered:
+            return reordered + " (nn.Conv2d puts stride before padding; this exercise does not.)"
+        if len(args) == 2:
+            return ("with only size and kernel given, padding must default to 0 and stride to 1: "
+                    "`def conv_output_size(size, kernel, padding=0, stride=1):`.")
         size, kernel, padding, stride = args
         got = float(np.asarray(got))
         span = size + 2 * padding - kernel
@@ -58,7 +89,8 @@ def check_conv_output_size(conv_output_size):
         return None
 
     check_function(conv_output_size, reference_conv_output_size, cases, name="conv_output_size",
-                   diagnose=diagnose, returns="number")
+                   diagnose=diagnose, returns="number", call=_call_with_defaults,
+                   arg_names=CONV_OUTPUT_SIZE_PARAMETERS)
 
 
 # --------------------------------------------------------------------------------------------- Exercise 1
@@ -129,8 +161,18 @@ def check_per_class_recall(per_class_recall):
             return "divide by the row sum of each class, not by the total number of images."
         return None
 
+    def call(learner, confusion):
+        got = learner(confusion)
+        if got is not None and not isinstance(got, (np.ndarray, torch.Tensor)):
+            raise SelfCheckError(
+                f"`per_class_recall` returned {_kind(got)} (for input {describe((confusion,), ('confusion',))}): "
+                "return a 1-D float NumPy array (e.g. `np.diag(confusion) / confusion.sum(axis=1)`, or "
+                "`np.array(...)` around a list), because the cell after this one calls `recall.min()` on it, "
+                "which a list or tuple does not have.")
+        return got
+
     check_function(per_class_recall, reference_per_class_recall, _confusion_cases(), name="per_class_recall",
-                   diagnose=diagnose)
+                   diagnose=diagnose, call=call, arg_names=("confusion",))
 
 
 # --------------------------------------------------------------------------------------------- Exercise 4
@@ -192,7 +234,10 @@ def check_receptive_field(receptive_field):
         (layers,) = args
         hint = _field_hint(layers, float(np.asarray(got)), expected)
         shown = "[" + ", ".join(f"({k}, {s})" for k, s in layers) + "]"
-        return f"{hint} (The layers were {shown}.)" if hint else f"The layers were {shown}."
+        if hint:
+            return f"{hint} (The layers were {shown}.)"
+        return (f"work this stack out by hand, from the input up: {shown}. Keep the field (start 1) and the "
+                "jump (start 1) as you go, and compare each step with what your code computes.")
 
     check_function(receptive_field, reference_receptive_field, _layer_stacks(), name="receptive_field",
                    diagnose=diagnose, returns="number")

@@ -5,6 +5,7 @@ import math
 import numpy as np
 import torch
 
+from course_utils.checks import reordered_parameters_hint
 from course_utils.selfcheck import check_function
 
 
@@ -41,6 +42,7 @@ def _loss_curves():
         ([0.9, 1.0, 1.1, 1.2, 0.1], 3),             # stops before the late improvement
         ([0.5, 0.6, 0.4, 0.7, 0.8, 0.9, 0.3], 1),   # patience 1
         ([0.7], 3),                                 # a single epoch
+        ([0.5, 0.9, 0.8, 0.7, 0.6], 2),             # recovering, yet never below epoch 1: stops at epoch 3
     ]
     rng = np.random.default_rng()
     for _ in range(6):  # noisy U shapes: falls, then rises
@@ -62,6 +64,19 @@ def _early_stopping_variant(val_losses, patience, improves):
     return best_epoch, len(val_losses)
 
 
+def _patience_from_previous_epoch(val_losses, patience):
+    """The wrong rule: the patience counter restarts whenever a loss beats the epoch before, not the best."""
+    best_epoch, best_loss, waited, previous = 0, float("inf"), 0, float("inf")
+    for epoch, loss in enumerate(val_losses, start=1):
+        if loss < best_loss:
+            best_loss, best_epoch = loss, epoch
+        waited = 0 if loss < previous else waited + 1
+        previous = loss
+        if waited >= patience:
+            return best_epoch, epoch
+    return best_epoch, len(val_losses)
+
+
 def check_early_stopping_epochs(early_stopping_epochs):
     """Exercise 1: the best epoch and the epoch where training stops, from the validation losses."""
 
@@ -74,6 +89,9 @@ def check_early_stopping_epochs(early_stopping_epochs):
             return "epochs are counted from 1: the first loss in the list is epoch 1."
         if got == _early_stopping_variant(val_losses, patience, lambda a, b: a <= b):
             return "an equal loss is not an improvement: compare with `<`, not `<=`."
+        if got == _patience_from_previous_epoch(val_losses, patience) and got[1] > expected[1]:
+            return ("patience counts the epochs since the *best* loss, not since a loss beat the epoch before: "
+                    "falling back towards the best (0.9, 0.8, 0.7 after 0.5) is not an improvement.")
         if got[0] == int(np.argmin(val_losses)) + 1 and got[0] > expected[1]:
             return (f"training stops at epoch {expected[1]}: the losses after it are never seen, "
                     "so the best epoch must come from the epochs up to the stop.")
@@ -125,10 +143,16 @@ def _label_cases():
     return cases
 
 
+MEMORISATION_RATE_PARAMETERS = ("predicted", "noisy_labels", "true_labels")  # the exercise text's order
+
+
 def check_memorisation_rate(memorisation_rate):
     """Exercise 2: the share of the wrongly labelled images that a model predicts as their wrong label."""
+    reordered = reordered_parameters_hint(memorisation_rate, MEMORISATION_RATE_PARAMETERS)
 
     def diagnose(args, got, expected):
+        if reordered:
+            return reordered
         predicted, noisy, true = args
         got = float(np.asarray(torch.as_tensor(got, dtype=torch.float64)))
         wrong = noisy != true
@@ -148,7 +172,7 @@ def check_memorisation_rate(memorisation_rate):
         return None
 
     check_function(memorisation_rate, reference_memorisation_rate, _label_cases(), name="memorisation_rate",
-                   diagnose=diagnose)
+                   diagnose=diagnose, arg_names=MEMORISATION_RATE_PARAMETERS)
 
 
 # --------------------------------------------------------------------------------------------- Exercise 3
@@ -210,7 +234,11 @@ def _shrink_cases():
         ratio = math.log(fraction) / math.log(1 - lr * wd)
         if lr * wd < 0.9 and abs(ratio - round(ratio)) > 1e-3 and ratio < 500:
             cases.append((round(lr, 3), round(wd, 3), round(fraction, 3)))
-    return [c for c in cases if abs((r := math.log(c[2]) / math.log(1 - c[0] * c[1])) - round(r)) > 1e-6]
+    cases = [c for c in cases if abs((r := math.log(c[2]) / math.log(1 - c[0] * c[1])) - round(r)) > 1e-6]
+    # Exact powers, where the weight lands on the fraction itself (exactly, in floating point too: powers of 1/2):
+    # 2, 3 and 4 steps. There floor(r) + 1, int(r) + 1 and a `while w >= fraction` loop take one step too many.
+    exact_powers = [(0.5, 1.0, 0.25), (0.5, 1.0, 0.125), (1.0, 0.5, 0.0625)]
+    return cases[:7] + exact_powers + cases[7:]
 
 
 def check_steps_to_shrink(steps_to_shrink):
@@ -222,7 +250,11 @@ def check_steps_to_shrink(steps_to_shrink):
         ratio = math.log(fraction) / math.log(1 - lr * wd)
         if got < 0:
             return "a number of steps cannot be negative: both logarithms are negative, so their ratio is positive."
-        if got == math.ceil(math.log(fraction) / math.log(1 - wd)):
+        if got == expected + 1 and ratio == expected:  # an exact power: first, other formulas can coincide
+            return (f"after {expected} steps the weight is exactly the fraction, which is already *at most* the "
+                    "fraction: stop there. floor(...) + 1 or a `while w >= fraction` loop takes one step too "
+                    "many when the ratio of the logarithms is a whole number; round up with math.ceil instead.")
+        if wd < 1 and got == math.ceil(math.log(fraction) / math.log(1 - wd)):  # log(0) when wd is 1
             return "the decay of one step is lr * weight_decay * w: the learning rate multiplies it too."
         if got == math.ceil(-math.log(fraction) / (lr * wd)):
             return ("-log(fraction) / (lr * weight_decay) is only close for tiny steps: one step multiplies the "
