@@ -273,5 +273,7 @@ def check_temperature_grad(temperature_grad):
                 return message
         return None
 
+    # rtol 2e-3: a float32 answer computes z / T ~ 6000 in the huge case, where float32's spacing (5e-4) puts
+    # that much relative error into every probability; every mistake the hints name is off by far more.
     check_function(temperature_grad, reference_temperature_grad, cases, name="temperature_grad",
-                   diagnose=diagnose)
+                   diagnose=diagnose, rtol=2e-3)
