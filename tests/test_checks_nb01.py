@@ -181,7 +181,16 @@ def _transposed():
     (lambda: (np.array([[10.0, 0.0], [10.0, 0.0]]), np.array([-15.0, 0.0]), np.array([10.0, 0.0]), -5.0), "that is AND"),
     (lambda: (np.array([[-10.0, 0.0], [-10.0, 0.0]]), np.array([5.0, 0.0]), np.array([10.0, 0.0]), -5.0), "that is NOR"),
     (lambda: (np.zeros((2, 2)), np.zeros(2), np.zeros(2), 3.0), "same class"),
-    (lambda: (np.array([[-10.0], [10.0]]), np.array([-5.0]), np.array([10.0]), -5.0), "0 and 1, not -1 and \\+1"),
+    (lambda: (np.array([[-10.0], [10.0]]), np.array([-5.0]), np.array([10.0]), -5.0), "weighted sum at the four corners"),
+    (lambda: (np.array([[10.0, -10.0], [10.0, -10.0]]), np.array([-10.0, -10.0]), np.array([10.0, 10.0]), -5.0),
+     "right for inputs -1 and \\+1"),                                           # section 7's design, for +-1
+    (lambda: (np.array([[10.0, -10.0], [10.0, -10.0]]), np.array([-19.5, 0.5]), np.array([10.0, 10.0]), -5.0),
+     "too close to a corner"),                                                    # right at the corners only
+    (lambda: (np.array([[10.0, -10.0], [10.0, -10.0]]), np.array([5.0, -15.0]), np.array([10.0, 10.0]), -5.0),
+     "hidden neuron 1 .* is on at all four corners"),                             # the hidden biases swapped
+    (lambda: (np.array([[1.0, -1.0], [1.0, -1.0]]), np.array([-1.5, 0.5]), np.array([1.0, 1.0]), -0.5), "steeper"),
+    (lambda: (np.array([[10.0, -10.0], [10.0, -10.0]]), np.array([-15.0, 5.0]), np.array([10.0, 10.0]), 5.0),
+     "same class; check the output neuron's bias"),                               # output bias sign
     (lambda: (np.ones((3, 2)), np.zeros(2), np.zeros(2), 0.0), "one row per input"),
     (lambda: (np.ones((2, 2)), np.zeros(3), np.zeros(2), 0.0), "need shape \\(2,\\)"),
     (lambda: (np.ones((2, 2)), np.zeros(2)), "four things"),
@@ -190,6 +199,17 @@ def _transposed():
 ])
 def test_xnor_weights_reject_typical_mistakes(wrong, said):
     assert_rejected(nb01.check_xnor_weights, wrong, said)
+
+
+def test_xnor_weights_advice_fits_a_function_without_arguments():
+    """The machinery's "call your function with `*args`" cannot be followed for `xnor_weights()`."""
+    too_tight = lambda: (np.array([[10.0, -10.0], [10.0, -10.0]]), np.array([-19.5, 0.5]),  # noqa: E731
+                         np.array([10.0, 10.0]), -5.0)
+    message = assert_rejected(nb01.check_xnor_weights, too_tight, "xnor_forward\\(X, \\*xnor_weights\\(\\)\\)")
+    assert "with `*args`" not in message
+    from course_utils.selfcheck import failing_input
+    (X,) = failing_input()
+    assert not np.array_equal(nb01.xnor_forward(X, *too_tight()) > 0.5, nb01.reference_xnor_labels(X) > 0.5)
 
 
 def test_xnor_weights_reject_a_rule_that_is_not_a_network():

@@ -264,10 +264,39 @@ def check_xnor_weights(xnor_weights):
             return "that is AND: it misses (0, 0). Add a hidden neuron for 'both off' and combine the two."
         if np.array_equal(got, ((on[:, 0] + on[:, 1]) == 0).astype(float)):
             return "that is NOR: it misses (1, 1). Add a hidden neuron for 'both on' and combine the two."
+        corners = np.array([[0.0, 0.0], [0.0, 1.0], [1.0, 0.0], [1.0, 1.0]])
+        xnor = np.array([True, False, False, True])
+        if np.array_equal(xnor_forward(2.0 * corners - 1.0, W, b_hidden, w_out, b_out) > 0.5, xnor):
+            return ("your network is right for inputs -1 and +1, as in section 7, but the inputs here are 0 and 1: "
+                    "work out each neuron's weighted sum at the four corners (0, 0), (0, 1), (1, 0), (1, 1).")
+        if np.array_equal(xnor_forward(corners, W, b_hidden, w_out, b_out) > 0.5, xnor):
+            return ("right at the four exact corners, but wrong for points near them (the inputs carry a little "
+                    "noise): a neuron's boundary sits too close to a corner. Put each boundary halfway between "
+                    "corners, e.g. 10 x1 + 10 x2 - 15 changes sign at x1 + x2 = 1.5.")
+        hidden = _sigmoid(corners @ W + b_hidden)
+        constant = [j for j in range(W.shape[1]) if w_out[j] != 0 and len(np.unique(hidden[:, j] > 0.5)) == 1]
+        if constant:
+            return (f"hidden neuron {constant[0] + 1} (column {constant[0]} of W_hidden) is "
+                    f"{'on' if hidden[0, constant[0]] > 0.5 else 'off'} at all four corners, so it tells the output "
+                    "nothing: check its bias against its weights (b_hidden is in the same order as the columns).")
+        if len(np.unique(got)) == 1 and np.max(np.abs(hidden - np.round(hidden))) > 0.2:
+            return ("your network gives every point the same class, and the hidden outputs at the corners are far "
+                    "from 0 and 1: make the sigmoids steeper (multiply each neuron's weights and bias by 10).")
         if len(np.unique(got)) == 1:
             return "your network gives every point the same class; check the output neuron's bias."
-        return ("the inputs here are 0 and 1, not -1 and +1 as in section 7: work out each neuron's weighted sum at "
-                "the four corners (0, 0), (0, 1), (1, 0), (1, 1).")
+        return ("work out each neuron's weighted sum at the four corners (0, 0), (0, 1), (1, 0), (1, 1): which "
+                "corners should turn each hidden neuron on, and the output?")
 
-    check_function(xnor_weights, reference_xnor_labels, _xnor_cases(), name="xnor_weights", call=run,
-                   diagnose=diagnose, arg_names=("X",))
+    try:
+        check_function(xnor_weights, reference_xnor_labels, _xnor_cases(), name="xnor_weights", call=run,
+                       diagnose=diagnose, arg_names=("X",))
+    except SelfCheckError as failure:
+        # the machinery's advice "call your function with *args" does not fit a function without arguments
+        message = str(failure)
+        advice = message.find(" To try that input yourself")
+        if advice < 0:
+            raise
+        raise SelfCheckError(
+            message[:advice] + " To try that input yourself: `from course_utils.selfcheck import failing_input` "
+            "and `from course_utils.checks.nb01 import xnor_forward`, then `(X,) = failing_input()` and "
+            "`xnor_forward(X, *xnor_weights())` gives your network's output for each point.") from None
