@@ -143,9 +143,9 @@ _WRONG_FEATURES = [
      "polar coordinates suit rings around the origin; this boundary is a parabola, x2 = x1**2 - 1"),
     (lambda X: X ** 2, "squaring x2 loses which side of the parabola a point is on: keep x2 itself"),
     (lambda X: np.stack([np.abs(X[:, 0]), X[:, 1]], 1),
-     "a line on (|x1|, x2) is a V in the plane, close to the parabola but not on it: which power of x1 is it?"),
+     "a line on (|x1|, x2) is a V in the plane, close to the parabola but not on it: the boundary has x1**2"),
     (lambda X: np.stack([X[:, 0] ** 4, X[:, 1]], 1),
-     "a line on (x1**4, x2) is a flatter curve than the parabola: which power of x1 is in x2 = x1**2 - 1?"),
+     "a line on (x1**4, x2) is a flatter curve than the parabola: the boundary x2 = x1**2 - 1 has x1**2"),
     (lambda X: np.stack([X[:, 0] ** 2, X[:, 1] ** 3], 1),
      "x1**2 is right, but with x2**3 the boundary x2 = x1**2 - 1 is no longer a line: keep x2 itself"),
 ]
