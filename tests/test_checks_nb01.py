@@ -96,7 +96,14 @@ def test_collapse_names_the_transposed_product_on_square_layers():
     lambda X: np.column_stack([X[:, 0], X[:, 0] ** 2, X[:, 1]]),             # an extra feature does no harm
     lambda X: torch.stack([torch.as_tensor(X[:, 0]) ** 2, torch.as_tensor(X[:, 1])], dim=1),
     lambda X: np.array([[a * a, b] for a, b in X], dtype=np.float32),         # a loop, float32
-], ids=["x1 squared and x2", "one feature", "three features", "torch", "loop float32"])
+    lambda X: np.exp(X[:, 1] - X[:, 0] ** 2),                                # monotone in the right one: skewed
+    lambda X: np.tanh(X[:, 1] - X[:, 0] ** 2 + 1.0),
+    lambda X: np.column_stack([X[:, 0], X[:, 1], X[:, 0] ** 2, X[:, 0] * X[:, 1], X[:, 1] ** 2]),  # all quadratics
+    lambda X: np.column_stack([X[:, 0] ** 2, X[:, 1], np.cos(X[:, 0])]),     # an extra feature that does not help
+    lambda X: 1000.0 * np.column_stack([X[:, 0] ** 2, X[:, 1]]),               # scaled
+    lambda X: np.column_stack([X[:, 0] ** 2, X[:, 1], np.ones(len(X))]),      # a constant column
+], ids=["x1 squared and x2", "one feature", "three features", "torch", "loop float32", "exp of the right one",
+        "tanh of the right one", "full quadratic", "extra cos", "scaled 1000x", "constant column"])
 def test_parabola_features_accept_right_answers(answer):
     assert_accepted(nb01.check_parabola_features, answer)
 
@@ -105,8 +112,11 @@ def test_parabola_features_accept_right_answers(answer):
     (lambda X: X, "raw inputs"),
     (lambda X: np.stack([np.hypot(X[:, 0], X[:, 1]), np.arctan2(X[:, 1], X[:, 0])], axis=1), "polar coordinates"),
     (lambda X: X ** 2, "squaring x2 loses"),
-    (lambda X: X[:, 0] * X[:, 1], "gets \\d+% of fresh points"),
-    (lambda X: X[:, 1], "gets \\d+% of fresh points"),
+    (lambda X: X[:, 0] * X[:, 1], "gets \\d+\\.\\d% of fresh points"),
+    (lambda X: X[:, 1], "gets \\d+\\.\\d% of fresh points"),
+    (lambda X: np.stack([np.abs(X[:, 0]), X[:, 1]], axis=1), "a V in the plane"),
+    (lambda X: np.stack([X[:, 0] ** 4, X[:, 1]], axis=1), "flatter curve"),
+    (lambda X: np.stack([X[:, 0] ** 2, X[:, 1] ** 3], axis=1), "x2\\*\\*3"),
     (lambda X: np.stack([X[:, 0] ** 2, X[:, 1]]), "transposed"),
     (lambda X: np.stack([X[:, 0] ** 2, X[:, 1] / X[:, 0] * 0.0 / 0.0], axis=1), "nan or inf"),
     (lambda X: None, "forget `return`"),
@@ -115,6 +125,13 @@ def test_parabola_features_accept_right_answers(answer):
 def test_parabola_features_reject_typical_mistakes(wrong, said):
     with np.errstate(all="ignore"):
         assert_rejected(nb01.check_parabola_features, wrong, said)
+
+
+def test_parabola_features_message_never_rounds_up_to_the_bar():
+    """94.7% once showed as "95%", the bar itself: one decimal, rounded down."""
+    assert nb01._floor_percent(0.96975) == "96.9%"
+    assert nb01._floor_percent(0.947) == "94.7%"
+    assert nb01._floor_percent(0.97) == "97.0%"
 
 
 def test_parabola_features_may_not_change_X_in_place():
@@ -164,7 +181,16 @@ def _transposed():
     (lambda: (np.array([[10.0, 0.0], [10.0, 0.0]]), np.array([-15.0, 0.0]), np.array([10.0, 0.0]), -5.0), "that is AND"),
     (lambda: (np.array([[-10.0, 0.0], [-10.0, 0.0]]), np.array([5.0, 0.0]), np.array([10.0, 0.0]), -5.0), "that is NOR"),
     (lambda: (np.zeros((2, 2)), np.zeros(2), np.zeros(2), 3.0), "same class"),
-    (lambda: (np.array([[-10.0], [10.0]]), np.array([-5.0]), np.array([10.0]), -5.0), "0 and 1, not -1 and \\+1"),
+    (lambda: (np.array([[-10.0], [10.0]]), np.array([-5.0]), np.array([10.0]), -5.0), "weighted sum at the four corners"),
+    (lambda: (np.array([[10.0, -10.0], [10.0, -10.0]]), np.array([-10.0, -10.0]), np.array([10.0, 10.0]), -5.0),
+     "right for inputs -1 and \\+1"),                                           # section 7's design, for +-1
+    (lambda: (np.array([[10.0, -10.0], [10.0, -10.0]]), np.array([-19.5, 0.5]), np.array([10.0, 10.0]), -5.0),
+     "too close to a corner"),                                                    # right at the corners only
+    (lambda: (np.array([[10.0, -10.0], [10.0, -10.0]]), np.array([5.0, -15.0]), np.array([10.0, 10.0]), -5.0),
+     "hidden neuron 1 .* is on at all four corners"),                             # the hidden biases swapped
+    (lambda: (np.array([[1.0, -1.0], [1.0, -1.0]]), np.array([-1.5, 0.5]), np.array([1.0, 1.0]), -0.5), "steeper"),
+    (lambda: (np.array([[10.0, -10.0], [10.0, -10.0]]), np.array([-15.0, 5.0]), np.array([10.0, 10.0]), 5.0),
+     "same class; check the output neuron's bias"),                               # output bias sign
     (lambda: (np.ones((3, 2)), np.zeros(2), np.zeros(2), 0.0), "one row per input"),
     (lambda: (np.ones((2, 2)), np.zeros(3), np.zeros(2), 0.0), "need shape \\(2,\\)"),
     (lambda: (np.ones((2, 2)), np.zeros(2)), "four things"),
@@ -173,6 +199,17 @@ def _transposed():
 ])
 def test_xnor_weights_reject_typical_mistakes(wrong, said):
     assert_rejected(nb01.check_xnor_weights, wrong, said)
+
+
+def test_xnor_weights_advice_fits_a_function_without_arguments():
+    """The machinery's "call your function with `*args`" cannot be followed for `xnor_weights()`."""
+    too_tight = lambda: (np.array([[10.0, -10.0], [10.0, -10.0]]), np.array([-19.5, 0.5]),  # noqa: E731
+                         np.array([10.0, 10.0]), -5.0)
+    message = assert_rejected(nb01.check_xnor_weights, too_tight, "xnor_forward\\(X, \\*xnor_weights\\(\\)\\)")
+    assert "with `*args`" not in message
+    from course_utils.selfcheck import failing_input
+    (X,) = failing_input()
+    assert not np.array_equal(nb01.xnor_forward(X, *too_tight()) > 0.5, nb01.reference_xnor_labels(X) > 0.5)
 
 
 def test_xnor_weights_reject_a_rule_that_is_not_a_network():

@@ -105,28 +105,36 @@ def check_collapse_linear_layers(collapse_linear_layers):
 
 # --------------------------------------------------------------------------------------------- exercise 3
 
-PARABOLA_BAR = 0.95  # share of fresh points a line must get right on the learner's features
+PARABOLA_BAR = 0.97  # share of fresh points the best line on the learner's features must get right
+PARABOLA_TRAIN, PARABOLA_TEST = 1500, 3000  # enough points that one run's luck moves the accuracy by < 1%
 
 
-def parabola_data(n: int, rng, margin: float = 0.2):
-    """Points in [-2, 2]^2; label 1 above the parabola x2 = x1**2 - 1. None closer than ``margin`` to it."""
-    X = rng.uniform(-2.0, 2.0, size=(3 * n, 2))
-    side = X[:, 1] - (X[:, 0] ** 2 - 1.0)
-    keep = np.abs(side) > margin
-    return X[keep][:n], (side[keep][:n] > 0).astype(float)
+def parabola_data(n: int, rng):
+    """The notebook's points: uniform in [-2, 2]^2, label 1 above the parabola x2 = x1**2 - 1 (no margin)."""
+    X = rng.uniform(-2.0, 2.0, size=(n, 2))
+    return X, (X[:, 1] > X[:, 0] ** 2 - 1.0).astype(float)
 
 
-def line_accuracy(F_train, y_train, F_test, y_test, learning_rate=4.0, epochs=100):
-    """Train a sigmoid perceptron on standardised features; its accuracy on the test points."""
+def line_accuracy(F_train, y_train, F_test, y_test, ridge=1e-4, steps=30):
+    """Fit a sigmoid perceptron to convergence (Newton's method, a little ridge) on standardised features; its
+    accuracy on the test points.
+
+    Converged, not a fixed number of gradient steps: a feature like exp(x2 - x1**2) is right but so skewed that
+    plain gradient descent stops short, and judging it by that would let the look-alikes |x1| or x1**4 (about 95.5%
+    with the best line, measured over 500 draws: at most 96.6%) pass with it. With the best line the right
+    features get at least 97.6% (exp(x2 - x1**2), the hardest; x1**2 and x2: 99.0%) over the same draws.
+    """
     mean, std = F_train.mean(axis=0), F_train.std(axis=0)
     std[std == 0] = 1.0
-    A, B = (F_train - mean) / std, (F_test - mean) / std
-    w, b = np.zeros(A.shape[1]), 0.0
-    for _ in range(epochs):
-        error = _sigmoid(A @ w + b) - y_train
-        w = w - learning_rate * A.T @ error / len(y_train)
-        b = b - learning_rate * error.mean()
-    return float(np.mean((_sigmoid(B @ w + b) > 0.5) == y_test))
+    A = np.column_stack([(F_train - mean) / std, np.ones(len(F_train))])
+    B = np.column_stack([(F_test - mean) / std, np.ones(len(F_test))])
+    w = np.zeros(A.shape[1])
+    with np.errstate(all="ignore"):
+        for _ in range(steps):
+            p = _sigmoid(A @ w)
+            hessian = (A * (p * (1.0 - p))[:, None]).T @ A / len(A) + ridge * np.eye(A.shape[1])
+            w = w - np.linalg.lstsq(hessian, A.T @ (p - y_train) / len(A) + ridge * w, rcond=None)[0]
+    return float(np.mean((B @ w > 0) == (y_test > 0.5)))
 
 
 _WRONG_FEATURES = [
@@ -134,14 +142,25 @@ _WRONG_FEATURES = [
     (lambda X: np.stack([np.hypot(X[:, 0], X[:, 1]), np.arctan2(X[:, 1], X[:, 0])], 1),
      "polar coordinates suit rings around the origin; this boundary is a parabola, x2 = x1**2 - 1"),
     (lambda X: X ** 2, "squaring x2 loses which side of the parabola a point is on: keep x2 itself"),
+    (lambda X: np.stack([np.abs(X[:, 0]), X[:, 1]], 1),
+     "a line on (|x1|, x2) is a V in the plane, close to the parabola but not on it: the boundary has x1**2"),
+    (lambda X: np.stack([X[:, 0] ** 4, X[:, 1]], 1),
+     "a line on (x1**4, x2) is a flatter curve than the parabola: the boundary x2 = x1**2 - 1 has x1**2"),
+    (lambda X: np.stack([X[:, 0] ** 2, X[:, 1] ** 3], 1),
+     "x1**2 is right, but with x2**3 the boundary x2 = x1**2 - 1 is no longer a line: keep x2 itself"),
 ]
 
 
+def _floor_percent(share: float) -> str:
+    """``share`` as a percentage with one decimal, rounded down: 96.97% shows as 96.9%, never as the bar 97.0%."""
+    return f"{np.floor(share * 1000.0 + 1e-9) / 10.0:.1f}%"
+
+
 def check_parabola_features(parabola_features):
-    """Exercise 3: features of ``X`` under which a line separates the parabola data (>= 95% of fresh points)."""
+    """Exercise 3: features of ``X`` under which a line separates the parabola data (>= 97% of fresh points)."""
     rng = np.random.default_rng()
-    # each case: 150 points to train a line on, then 300 fresh ones to test it (labels are never passed in)
-    cases = [(np.concatenate([parabola_data(150, rng)[0], parabola_data(300, rng)[0]]),) for _ in range(3)]
+    # one case: 1500 points to fit the best line on, then 3000 fresh ones to test it (labels are never passed in)
+    cases = [(parabola_data(PARABOLA_TRAIN + PARABOLA_TEST, rng)[0],)]
 
     def features_of(fn, X):
         F = fn(X)
@@ -166,14 +185,15 @@ def check_parabola_features(parabola_features):
         F = features_of(fn, X)
         if F is None:
             return None
-        accuracy = line_accuracy(F[:150], labels[:150], F[150:], labels[150:])
+        n = PARABOLA_TRAIN
+        accuracy = line_accuracy(F[:n], labels[:n], F[n:], labels[n:])
         if accuracy >= PARABOLA_BAR:
             return 1.0
         reason = next((why for wrong, why in _WRONG_FEATURES if wrong(X).shape == F.shape
                        and np.allclose(wrong(X), F)), None)
         raise SelfCheckError(
-            f"with your features a perceptron gets {accuracy:.0%} of fresh points right; a line in a good "
-            f"feature space gets at least {PARABOLA_BAR:.0%}. "
+            f"with your features the best line gets {_floor_percent(accuracy)} of fresh points right; a line in a "
+            f"good feature space gets at least {PARABOLA_BAR:.0%}. "
             + (f"Hint: {reason}." if reason else
                "Hint: the boundary is x2 = x1**2 - 1. Which two numbers make that equation a straight line?"))
 
@@ -244,10 +264,39 @@ def check_xnor_weights(xnor_weights):
             return "that is AND: it misses (0, 0). Add a hidden neuron for 'both off' and combine the two."
         if np.array_equal(got, ((on[:, 0] + on[:, 1]) == 0).astype(float)):
             return "that is NOR: it misses (1, 1). Add a hidden neuron for 'both on' and combine the two."
+        corners = np.array([[0.0, 0.0], [0.0, 1.0], [1.0, 0.0], [1.0, 1.0]])
+        xnor = np.array([True, False, False, True])
+        if np.array_equal(xnor_forward(2.0 * corners - 1.0, W, b_hidden, w_out, b_out) > 0.5, xnor):
+            return ("your network is right for inputs -1 and +1, as in section 7, but the inputs here are 0 and 1: "
+                    "work out each neuron's weighted sum at the four corners (0, 0), (0, 1), (1, 0), (1, 1).")
+        if np.array_equal(xnor_forward(corners, W, b_hidden, w_out, b_out) > 0.5, xnor):
+            return ("right at the four exact corners, but wrong for points near them (the inputs carry a little "
+                    "noise): a neuron's boundary sits too close to a corner. Put each boundary halfway between "
+                    "corners, e.g. 10 x1 + 10 x2 - 15 changes sign at x1 + x2 = 1.5.")
+        hidden = _sigmoid(corners @ W + b_hidden)
+        constant = [j for j in range(W.shape[1]) if w_out[j] != 0 and len(np.unique(hidden[:, j] > 0.5)) == 1]
+        if constant:
+            return (f"hidden neuron {constant[0] + 1} (column {constant[0]} of W_hidden) is "
+                    f"{'on' if hidden[0, constant[0]] > 0.5 else 'off'} at all four corners, so it tells the output "
+                    "nothing: check its bias against its weights (b_hidden is in the same order as the columns).")
+        if len(np.unique(got)) == 1 and np.max(np.abs(hidden - np.round(hidden))) > 0.2:
+            return ("your network gives every point the same class, and the hidden outputs at the corners are far "
+                    "from 0 and 1: make the sigmoids steeper (multiply each neuron's weights and bias by 10).")
         if len(np.unique(got)) == 1:
             return "your network gives every point the same class; check the output neuron's bias."
-        return ("the inputs here are 0 and 1, not -1 and +1 as in section 7: work out each neuron's weighted sum at "
-                "the four corners (0, 0), (0, 1), (1, 0), (1, 1).")
+        return ("work out each neuron's weighted sum at the four corners (0, 0), (0, 1), (1, 0), (1, 1): which "
+                "corners should turn each hidden neuron on, and the output?")
 
-    check_function(xnor_weights, reference_xnor_labels, _xnor_cases(), name="xnor_weights", call=run,
-                   diagnose=diagnose, arg_names=("X",))
+    try:
+        check_function(xnor_weights, reference_xnor_labels, _xnor_cases(), name="xnor_weights", call=run,
+                       diagnose=diagnose, arg_names=("X",))
+    except SelfCheckError as failure:
+        # the machinery's advice "call your function with *args" does not fit a function without arguments
+        message = str(failure)
+        advice = message.find(" To try that input yourself")
+        if advice < 0:
+            raise
+        raise SelfCheckError(
+            message[:advice] + " To try that input yourself: `from course_utils.selfcheck import failing_input` "
+            "and `from course_utils.checks.nb01 import xnor_forward`, then `(X,) = failing_input()` and "
+            "`xnor_forward(X, *xnor_weights())` gives your network's output for each point.") from None

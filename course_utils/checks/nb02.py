@@ -1,8 +1,12 @@
 """Checks for notebook 02, gradient descent."""
 
-import numpy as np
+import collections.abc
+import inspect
 
-from course_utils.selfcheck import check_function
+import numpy as np
+import torch
+
+from course_utils.selfcheck import SelfCheckError, check_function
 
 
 def _array(value):
@@ -10,6 +14,33 @@ def _array(value):
         return np.asarray(value, dtype=float)
     except (TypeError, ValueError, RuntimeError):
         return None
+
+
+def _third_default(fn, name: str, parameter: str, default: float) -> None:
+    """A SelfCheckError unless ``fn`` has a third parameter (the exercise's ``parameter``) defaulting to ``default``."""
+    shown_default = f"{default:.0e}".replace("e-0", "e-")  # 1e-5, as the exercise writes it
+    try:
+        params = list(inspect.signature(fn).parameters.values())
+    except (TypeError, ValueError):
+        return  # a builtin or an odd callable: the cases themselves judge it
+    if any(p.kind is p.VAR_POSITIONAL for p in params):
+        return
+    positional = [p for p in params if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
+    if len(positional) < 3:
+        raise SelfCheckError(f"`{name}` needs a third parameter `{parameter}` with the default {shown_default}, as the "
+                             f"exercise writes it: the check also passes other values of `{parameter}`.")
+    given = positional[2].default
+    if given is inspect.Parameter.empty or not isinstance(given, (int, float)) or given != default:
+        shown = "no default" if given is inspect.Parameter.empty else f"the default {given!r}"
+        raise SelfCheckError(f"`{name}`'s parameter `{positional[2].name}` has {shown}: keep the default "
+                             f"{parameter} = {shown_default}, as the exercise writes it.")
+
+
+def _no_generator(out, name: str) -> None:
+    if isinstance(out, collections.abc.Iterator) and not isinstance(out, (np.ndarray, torch.Tensor)):
+        raise SelfCheckError(f"`{name}` must return an array or a list, not a generator: the cell after the check "
+                             "turns your answer into an array with np.asarray, which cannot read a generator "
+                             "(write `[... for ...]` or `np.array([...])`).")
 
 
 def _close(a, b, rtol=1e-5, atol=1e-8) -> bool:
@@ -52,16 +83,45 @@ def _numerical_cases():
         (_Loss(lambda w: np.sum(np.sin(3.0 * w)) + 10.0 * w[0] ** 2 * w[-1], "<sin sum>"), rng.normal(size=3)),
         (_Loss(lambda w: (1 - w[0]) ** 2 + 100 * (w[1] - w[0] ** 2) ** 2, "<Rosenbrock>"), rng.uniform(-1.5, 1.5, 2)),
         (_Loss(lambda w: 20.0 * np.exp(w[0]), "<exp, one weight>"), np.array([0.3])),
+        # another h: an answer that ignores its h (or has none) misses these by far more than the tolerance
+        (_Loss(lambda w: np.sum(np.sin(3.0 * w)) + 10.0 * w[0] ** 2 * w[-1], "<sin sum>"), rng.normal(size=3), 1e-2),
+        (_Loss(lambda w: 20.0 * np.exp(w[0]), "<exp, one weight>"), np.array([0.3]), 1e-2),
     ]
+
+
+def _run_numerical_gradient(fn, f, w, *h):
+    """Call the learner's function as the notebook does; reject what the next cell cannot use, with the reason."""
+    before = np.array(w, copy=True)
+    out = fn(f, w, *h)
+    _no_generator(out, "numerical_gradient")
+    if isinstance(w, np.ndarray) and not np.array_equal(w, before) and np.allclose(w, before, rtol=1e-9, atol=1e-12):
+        raise SelfCheckError(
+            "`numerical_gradient` changed its input `w` in place: w differs from the original in its last digits: "
+            "+= h, -= 2h, += h does not give back the exact number; save the old value and put it back, or work on "
+            "a copy (`w = w.copy()`).")
+    dtype = out.dtype if isinstance(out, (np.ndarray, torch.Tensor)) else None
+    if dtype is None and isinstance(out, (list, tuple)) and out:
+        dtype = np.asarray([np.asarray(v).dtype.type(0) for v in out]).dtype if all(
+            isinstance(v, (np.generic, np.ndarray)) for v in out) else None
+    if dtype in (np.float32, np.float16, torch.float32, torch.float16, torch.bfloat16):
+        raise SelfCheckError(
+            "keep the gradient in float64: start from `np.zeros(len(w))` (float64), not float32 or `torch.zeros` "
+            "(float32 by default). In float32, f(w + h) - f(w - h) keeps only a few digits, too few to tell a "
+            "central difference from a one-sided one.")
+    return out
 
 
 def check_numerical_gradient(numerical_gradient):
     """Exercise 1 (warm-up): central finite differences, one weight at a time, ``w`` left unchanged."""
 
+    _third_default(numerical_gradient, "numerical_gradient", "h", 1e-5)
+
     def diagnose(args, got, expected):
-        f, w = args
-        h = 1e-5
+        f, w, *given_h = args
+        h = given_h[0] if given_h else 1e-5
         eye = np.eye(len(w))
+        if given_h and _close(got, reference_numerical_gradient(f, w, 1e-5), rtol=1e-7, atol=1e-9):
+            return f"that is the central difference with h = 1e-5, but this call passed h = {h:g}: use the parameter h."
         if _close(got, np.array([(f(w + h * e) - f(w)) / h for e in eye]), rtol=1e-6, atol=1e-6):
             return "that is a one-sided difference (f(w + h) - f(w)) / h; use (f(w + h) - f(w - h)) / (2 h)."
         if _close(got, 2.0 * expected):
@@ -69,7 +129,7 @@ def check_numerical_gradient(numerical_gradient):
         if _close(got, np.full(len(w), (f(w + h) - f(w - h)) / (2 * h))) and len(w) > 1:
             return "you nudged every weight at once; nudge one weight at a time (a step vector with one nonzero)."
         for larger in (1e-4, 1e-3, 1e-2, 1e-1):  # the right formula with another h
-            if _close(got, reference_numerical_gradient(f, w, larger), rtol=1e-7, atol=1e-9):
+            if not given_h and _close(got, reference_numerical_gradient(f, w, larger), rtol=1e-7, atol=1e-9):
                 return f"that is the central difference with h = {larger:g}: keep the default h = 1e-5 (a larger h " \
                        "is less accurate)."
         if _array(got) is not None and _array(got).shape == expected.shape and \
@@ -78,7 +138,7 @@ def check_numerical_gradient(numerical_gradient):
         return None
 
     check_function(numerical_gradient, reference_numerical_gradient, _numerical_cases(), name="numerical_gradient",
-                   atol=1e-6, rtol=1e-6, diagnose=diagnose)
+                   atol=1e-6, rtol=1e-6, diagnose=diagnose, call=_run_numerical_gradient, arg_names=("f", "w", "h"))
 
 
 # --------------------------------------------------------------------------------------------- exercise 2
@@ -102,6 +162,9 @@ def check_fastest_rate(fastest_rate):
         (rng.normal(size=(50, 3)) * np.array([1.0, 3.0, 0.2]),),               # three inputs, three scales
         (rng.normal(size=(30, 5)) @ rng.normal(size=(5, 5)),),                 # five mixed inputs
         (rng.uniform(1.0, 5.0, size=(7, 1)),),                                 # one weight: 1 / curvature
+        # curvatures 8/3, 2/3, 6 (diagonal): np.linalg.eigvals gives them in this order, not sorted, so the ends
+        # of its list are not the smallest and the largest
+        (np.vstack([np.diag([2.0, 1.0, 3.0])] * 2),),
     ]
 
     def diagnose(args, got, expected):
@@ -110,6 +173,10 @@ def check_fastest_rate(fastest_rate):
         raw = np.linalg.eigvalsh(X.T @ X)
         if np.size(got) != 1:
             return "return one number: the learning rate."
+        unsorted = np.linalg.eigvals(2.0 / len(X) * X.T @ X).real
+        if _close(got, 2.0 / (unsorted[0] + unsorted[-1])) and not _close(expected, 2.0 / (unsorted[0] + unsorted[-1])):
+            return ("np.linalg.eigvals does not sort the eigenvalues, so its first and last are not the smallest and "
+                    "the largest: use .min() and .max(), or np.linalg.eigvalsh (sorted from smallest to largest).")
         if _close(got, 2.0 / c.max()) and not _close(expected, 2.0 / c.max()):
             return "2 / lambda_max is the largest rate that does not diverge; the fastest balances both ends."
         if _close(got, 1.0 / c.max()) and not _close(expected, 1.0 / c.max()):
@@ -149,6 +216,9 @@ def check_nesterov_step(nesterov_step):
 
     def diagnose(args, got, expected):
         w, v, g, lr, beta = args
+        if isinstance(got, (tuple, list)) and any(isinstance(x, torch.Tensor) for x in got):
+            return ("the cell after the check runs your step on NumPy arrays (`H @ w` with a NumPy matrix) and "
+                    "keeps the velocity as one: write the step with NumPy, or return `.numpy()` of each tensor.")
         if not isinstance(got, (tuple, list)) or len(got) != 2:
             return "return two things, the new weights and the new velocity: `return new_w, new_velocity`."
         new_w, new_v = got
@@ -167,7 +237,7 @@ def check_nesterov_step(nesterov_step):
         return None
 
     check_function(nesterov_step, reference_nesterov_step, cases, name="nesterov_step", diagnose=diagnose,
-                   output_names=("new_w", "new_velocity"))
+                   output_names=("new_w", "new_velocity"), returns=("numpy", "numpy"))
 
 
 # --------------------------------------------------------------------------------------------- exercise 4
@@ -185,11 +255,21 @@ def check_adam_first_step(adam_first_step):
         (rng.normal(size=6) * 10.0 ** rng.uniform(-3, 3, 6), 0.01),          # gradients from 0.001 to 1000
         (np.array([0.0, 3.0, -0.5]), 0.2),                                  # a zero gradient: no step
         (np.array([1e-9, -2e-8, 5e-7]), 0.1),                               # gradients as small as eps
+        (np.array([1e-3, -0.02, 0.5, -4.0]), 0.1, 1e-2),                     # another eps: it must be used
     ]
 
+    _third_default(adam_first_step, "adam_first_step", "eps", 1e-8)
+
+    def run(fn, *args):
+        out = fn(*args)
+        _no_generator(out, "adam_first_step")
+        return out
+
     def diagnose(args, got, expected):
-        g, lr = args
+        g, lr, *given_eps = args
         sign = np.sign(g)
+        if given_eps and _close(got, -lr * g / (np.abs(g) + 1e-8)):
+            return f"that uses eps = 1e-8, but this call passed eps = {given_eps[0]:g}: use the parameter eps."
         if _close(got, -lr * g) and not _close(expected, -lr * g):
             return "that is a step of plain gradient descent; Adam divides by the root of s_hat."
         if _close(got, lr * g / (np.abs(g) + 1e-8)):
@@ -206,4 +286,4 @@ def check_adam_first_step(adam_first_step):
         return None
 
     check_function(adam_first_step, reference_adam_first_step, cases, name="adam_first_step", diagnose=diagnose,
-                   atol=1e-12)
+                   atol=1e-12, call=run, arg_names=("grad", "learning_rate", "eps"))
