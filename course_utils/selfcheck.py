@@ -106,7 +106,7 @@ def check_function(fn, reference, cases, name: str | None = None, atol: float = 
                 hint = None if isinstance(got, (str, bytes)) else _safe_hint(diagnose, _fresh(pristine), got, expected)
                 message = f"`{name}` is not right yet for input {describe(pristine, names)}: {problem}"
                 raise SelfCheckError(message + (f" Hint: {hint}" if hint else "") + _rerun_hint(pristine))
-    print(f"✓ {name}: all {len(cases)} checks passed.")
+    print(f"✓ {name}: all {len(cases)} checks passed." if len(cases) > 1 else f"✓ {name}: the check passed.")
 
 
 def _rerun_hint(args: tuple) -> str:

@@ -328,3 +328,8 @@ def test_two_values_in_the_wrong_order_are_called_swapped():
 def test_a_single_number_where_an_array_was_expected_gets_no_axis_hint():
     said = rejects(lambda x: float(x.sum()), "expected shape (3,), got shape ()", cases=[(np.arange(3.0),)])
     assert "axis" not in said
+
+
+def test_a_check_with_one_case_says_the_check_passed(capsys):
+    check_function(lambda x: x + x, reference, CASES[:1], name="double")
+    assert capsys.readouterr().out == "✓ double: the check passed.\n"
