@@ -76,8 +76,29 @@ def digest(src: str) -> str:
     return hashlib.sha256(base64.b64decode(src.split(",", 1)[1])).hexdigest()[:16]
 
 
+def readout(cell) -> str:
+    """What the explorer's first control shows: a slider's readout, or the option a drop-down has selected."""
+    if cell.locator(".noUi-handle").count():
+        return cell.locator(".widget-readout").first.inner_text()
+    return cell.locator("select").first.input_value()
+
+
+def move_first_control(page, cell) -> None:
+    """Press → three times on the first slider, or pick the next option of the first drop-down (an explorer
+    whose knobs are all drop-downs, like 08's precomputed runs, has no slider)."""
+    if cell.locator(".noUi-handle").count():
+        cell.locator(".noUi-handle").first.focus()
+        for _ in range(3):
+            page.keyboard.press("ArrowRight")
+        return
+    select = cell.locator("select").first
+    options = select.locator("option").all_inner_texts()
+    current = options.index(select.evaluate("s => s.options[s.selectedIndex].text"))
+    select.select_option(index=(current + 1) % len(options) if current + 1 < len(options) else current - 1)
+
+
 def move_first_slider(browser, base, token, shots, name: str, wait_ms: int):
-    """Run ``name`` from the UI, press → three times on its explorer's first slider; (before, after, readouts)."""
+    """Run ``name`` from the UI, move its explorer's first control; (before, after, readouts)."""
     page = browser.new_page(viewport={"width": 1280, "height": 1000})
     try:
         open_notebook(page, base, token, name)
@@ -90,12 +111,9 @@ def move_first_slider(browser, base, token, shots, name: str, wait_ms: int):
         cell = cells.nth(index)
         cell.scroll_into_view_if_needed()
         before = image.get_attribute("src")
-        readout_before = cell.locator(".widget-readout").first.inner_text()
+        readout_before = readout(cell)
         cell.screenshot(path=str(shots / f"{Path(name).stem}-before.png"))
-        handle = cell.locator(".noUi-handle").first
-        handle.focus()
-        for _ in range(3):
-            page.keyboard.press("ArrowRight")
+        move_first_control(page, cell)
         try:
             page.wait_for_function(
                 "([s, i, b]) => { const c = document.querySelectorAll(s)[i];"
@@ -106,7 +124,7 @@ def move_first_slider(browser, base, token, shots, name: str, wait_ms: int):
         wait_for_idle_kernel(page)  # every redraw the three presses asked for has arrived
         page.wait_for_timeout(500)
         after = explorer_image(page, index).get_attribute("src")
-        readout_after = cell.locator(".widget-readout").first.inner_text()
+        readout_after = readout(cell)
         cell.screenshot(path=str(shots / f"{Path(name).stem}-after.png"))
         return before, after, (readout_before, readout_after)
     finally:
