@@ -207,7 +207,11 @@ def _xnor_cases():
     rng = np.random.default_rng()
     corners = np.array([[0.0, 0.0], [0.0, 1.0], [1.0, 0.0], [1.0, 1.0]])
     noisy = np.repeat(corners, 10, axis=0) + np.clip(0.05 * rng.normal(size=(40, 2)), -0.15, 0.15)
-    return [(corners,), (noisy,), (noisy[rng.permutation(40)][:7],)]
+    # every corner moved as far as the noise goes (0.15) in eight directions: a boundary too close to a corner
+    # fails here every time, not only when a random point happens to land beyond it
+    steps = 0.15 * np.array([[1, 1], [1, 0], [1, -1], [0, 1], [0, -1], [-1, 1], [-1, 0], [-1, -1]])
+    at_the_bound = (corners[:, None, :] + steps[None, :, :]).reshape(-1, 2)
+    return [(corners,), (noisy,), (at_the_bound,), (noisy[rng.permutation(40)][:7],)]
 
 
 def reference_xnor_labels(X):
