@@ -172,8 +172,10 @@ def ensure_learner(room: Room, hub_name: str, exercises: Path) -> pwd.struct_pas
 
 
 def copy_course_material(room: Room, home: Path, exercises: Path, uid: int, gid: int) -> None:
-    """Copy the exercise versions to ``home/exercises`` and the data sample to ``home/data``; never overwrite."""
-    copies = [(p, home / "exercises" / p.relative_to(exercises)) for p in sorted(exercises.rglob("*"))
+    """Copy the exercise versions to ``home/exercises`` and the data sample to ``home/data``; never overwrite.
+
+    Only the notebooks: ``exercises/README.md`` is for maintainers ("generated, do not edit"), not for learners."""
+    copies = [(p, home / "exercises" / p.relative_to(exercises)) for p in sorted(exercises.rglob("*.ipynb"))
               if p.is_file() and ".ipynb_checkpoints" not in p.parts and "__pycache__" not in p.parts]
     copies.append((room.data_dir / SAMPLE_NAME, home / "data" / SAMPLE_NAME))
     for source, target in copies:
