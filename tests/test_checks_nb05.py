@@ -9,7 +9,7 @@ import torch
 import torch.nn.functional as F
 
 from checkkit import assert_accepted, assert_rejected
-from course_utils.checks import nb05
+from course_utils.checks import nb05, one_thread
 
 pytestmark = pytest.mark.filterwarnings("ignore::RuntimeWarning")  # the wrong answers overflow on purpose
 
@@ -17,10 +17,8 @@ pytestmark = pytest.mark.filterwarnings("ignore::RuntimeWarning")  # the wrong a
 @pytest.fixture(autouse=True, scope="module")
 def _one_thread():
     """Time the checks as notebooks 05 and 06 run them on a CPU: with one thread (their import cell sets it)."""
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
+    with one_thread():
+        yield
 
 
 def stub(*args):

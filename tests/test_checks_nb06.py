@@ -11,16 +11,14 @@ import torch
 import torch.nn as nn
 
 from checkkit import assert_accepted, assert_rejected
-from course_utils.checks import nb06
+from course_utils.checks import nb06, one_thread
 
 
 @pytest.fixture(autouse=True, scope="module")
 def _one_thread():
     """Time the checks as notebooks 05 and 06 run them on a CPU: with one thread (their import cell sets it)."""
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
+    with one_thread():
+        yield
 
 
 def stub(*args):
