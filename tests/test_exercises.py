@@ -6,6 +6,10 @@ learner to copy it. This test compares each solution with every earlier code cel
 and fails when most of the solution's tokens appear in order in one earlier cell. One exercise per notebook
 may mirror the lesson on purpose: its heading says ``(warm-up)``.
 
+Hints lead to a solution without handing it over (guide, section 8: a nudge first, then the key step; the solution
+itself is what the instructor version holds): the code in an exercise's hints, together, may not cover most of its
+solution's tokens.
+
 The exercise conventions, checked here too: each exercise heading is ``**Exercise N (level).**`` with level
 warm-up, core or stretch; hints and "Think about it" answers sit in collapsed ``<details>`` blocks.
 """
@@ -27,6 +31,8 @@ SOLUTION = re.compile(r"^[ \t]*# BEGIN SOLUTION[ \t]*\n(.*?)^[ \t]*# END SOLUTIO
 HEADING = re.compile(r"\*\*Exercise (\d+) \((warm-up|core|stretch)\)\.\*\*")
 KEPT_NAMES = {"np", "torch", "nn", "F", "plt", "math", "self"} | set(dir(builtins))
 COVERAGE_LIMIT = 0.8  # share of a solution's tokens found, in order, in one earlier cell
+HINT_COVERAGE_LIMIT = 0.7  # share of a solution's tokens that the code in its hints may give away, in order
+HINT = re.compile(r"<details><summary>Hint \d+</summary>(.*?)</details>", re.S)
 MIN_TOKENS = 6  # shorter solutions (one small expression) are judged by the exercise text, not by this test
 
 
@@ -114,6 +120,42 @@ def test_exercises_are_levelled_and_answers_are_collapsed(path):
                 "a 'Think about it' question needs its answer in a collapsed <details><summary>Answer</summary> block"
 
 
+def hint_code_tokens(hints: list[str]) -> list[str]:
+    """The normalised tokens of every `code span` in the hints, in order; ';' between spans."""
+    tokens = []
+    for hint in hints:
+        for span in re.findall(r"`([^`]+)`", hint):
+            tokens += normalised_tokens(span) + [";"]
+    return tokens
+
+
+def solutions_with_hints(nb):
+    """(cell index, solution source, the hints of its exercise) for each solution after an exercise with hints."""
+    found, hints = [], None
+    for index, cell in enumerate(nb.cells):
+        if cell.cell_type == "markdown":
+            if HEADING.search(cell.source):
+                hints = HINT.findall(cell.source)
+            continue
+        if cell.cell_type == "code" and hints:
+            for match in SOLUTION.finditer(cell.source):
+                found.append((index, match.group(1), hints))
+                hints = None
+    return found
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_no_hint_hands_over_the_solution(path):
+    nb = nbformat.read(path, as_version=4)
+    given = []
+    for index, solution, hints in solutions_with_hints(nb):
+        tokens = normalised_tokens(_dedent(solution))
+        share = coverage(tokens, hint_code_tokens(hints))
+        if len(tokens) >= MIN_TOKENS and share >= HINT_COVERAGE_LIMIT:
+            given.append(f"cell {index}: the hints' code is {share:.0%} of the solution")
+    assert not given, "; ".join(given) + " (hint 2 gives the key step; the solution stays in the instructor version)"
+
+
 def _dedent(source: str) -> str:
     lines = [line for line in source.splitlines() if line.strip()]
     indent = min((len(line) - len(line.lstrip()) for line in lines), default=0)
@@ -126,3 +168,14 @@ def test_the_copy_detector_tells_a_copy_from_new_code():
     new = "return np.mean(np.log1p(np.exp(-labels * (inputs @ weights))))"
     assert coverage(normalised_tokens(retyped), normalised_tokens(shown)) >= COVERAGE_LIMIT
     assert coverage(normalised_tokens(new), normalised_tokens(shown)) < COVERAGE_LIMIT
+
+
+def test_the_hint_detector_tells_a_key_step_from_the_answer():
+    solution = "wrong = noisy != true\nreturn (predicted[wrong] == noisy[wrong]).float().mean().item()\n"
+    answer = ["Build a mask `wrong = noisy_labels != true_labels`, then the mean of "
+              "`predicted[wrong] == noisy_labels[wrong]` as a float (`.float().mean().item()`)."]
+    key_step = ["Which images count is a boolean mask (`noisy_labels != true_labels`); a mean of booleans needs "
+                "`.float()` first."]
+    tokens = normalised_tokens(solution)
+    assert coverage(tokens, hint_code_tokens(answer)) >= HINT_COVERAGE_LIMIT
+    assert coverage(tokens, hint_code_tokens(key_step)) < HINT_COVERAGE_LIMIT
