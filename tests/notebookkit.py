@@ -7,6 +7,7 @@ Lesson code stays in its notebook; this is how a test reaches it without copying
 """
 
 import contextlib
+import json
 from pathlib import Path
 
 import nbformat
@@ -49,3 +50,27 @@ def notebook_kernel(name: str, stop_before: str, timeout: int = 600):
             return "".join(o.get("text", "") for o in cell.outputs if o.get("output_type") == "stream")
 
         yield run
+
+
+_REDRAW = r'''
+import io as _io, json as _json, time as _time
+import matplotlib.pyplot as _plt
+_times = []
+for _values in {settings!r}:
+    _cpu, _wall = _time.process_time(), _time.perf_counter()
+    _fig = {draw}(**_values)
+    _fig.savefig(_io.BytesIO(), format="png")  # what the widget shows: a rendered figure
+    _plt.close(_fig)
+    _times.append((_time.process_time() - _cpu, _time.perf_counter() - _wall))
+print("REDRAW " + _json.dumps(_times))
+'''
+
+
+def redraw_times(run, draw: str, settings: list[dict]) -> tuple[float, float]:
+    """Draw and render ``draw(**values)`` for each dict of ``settings`` in the kernel of ``run``; return the median
+    CPU seconds of one redraw (its cost on an idle machine) and the slowest wall seconds (which also counts the
+    time spent waiting for a core on a loaded machine)."""
+    printed = run(_REDRAW.format(draw=draw, settings=settings))
+    times = json.loads(printed.split("REDRAW ", 1)[1])
+    cpu = sorted(t[0] for t in times)
+    return cpu[len(cpu) // 2], max(t[1] for t in times)

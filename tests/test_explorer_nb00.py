@@ -4,21 +4,10 @@ The draw function lives in the notebook (lesson code stays there); the test runs
 explorer cell in a real kernel and calls it there.
 """
 
-from tests.notebookkit import notebook_kernel
+from tests.notebookkit import notebook_kernel, redraw_times
 
 CHECKS = r'''
-import io, time
-import matplotlib
 import matplotlib.pyplot as plt
-
-def redraw_seconds(**values):
-    """(CPU seconds, wall seconds) to draw and render one figure. CPU time is what the redraw costs on an idle
-    machine; the wall time on a loaded one also counts the time spent waiting for a core."""
-    cpu, wall = time.process_time(), time.perf_counter()
-    fig = draw_knob(**values)
-    fig.savefig(io.BytesIO(), format="png")  # what the widget shows: a rendered figure
-    plt.close(fig)
-    return time.process_time() - cpu, time.perf_counter() - wall
 
 # the numbers in the titles are the lesson's: loss(w) of section 2 and the gradient-descent path of section 4
 fig = draw_knob(w=1.0, learning_rate=0.02)
@@ -39,18 +28,14 @@ plt.close(fig)
 fig = draw_knob(w=0.5, learning_rate=0.2)  # a diverging rate must still draw
 assert abs(float(fig.axes[1].lines[1].get_xdata()[-1]) - 2.0) > 100
 plt.close(fig)
-
-times = [redraw_seconds(w=w, learning_rate=rate, noisy=noisy)
-         for w, rate, noisy in [(0.5, 0.02, False), (3.0, 0.09, True), (1.2, 0.001, False), (0.0, 0.2, True)]]
-cpu = sorted(t[0] for t in times)
-print(f"REDRAW {cpu[len(cpu) // 2]:.3f} {max(t[1] for t in times):.3f}")
-assert cpu[len(cpu) // 2] < 1.0, times
 '''
 
 
 def test_draw_knob_shows_the_lessons_numbers_and_redraws_fast():
     with notebook_kernel("00_functions_and_parameters.ipynb", stop_before="explore(") as run:
-        printed = run(CHECKS)
-    cpu, wall = (float(v) for v in printed.split("REDRAW")[1].split()[:2])
+        run(CHECKS)
+        settings = [dict(w=w, learning_rate=rate, noisy=noisy)
+                    for w, rate, noisy in [(0.5, 0.02, False), (3.0, 0.09, True), (1.2, 0.001, False), (0.0, 0.2, True)]]
+        cpu, wall = redraw_times(run, "draw_knob", settings)
     print(f"draw_knob: median redraw {cpu:.3f} s of CPU time (slowest wall time on this machine {wall:.3f} s)")
     assert cpu < 1.0

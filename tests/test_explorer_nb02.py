@@ -4,19 +4,10 @@ The draw function lives in the notebook (lesson code stays there); the test runs
 explorer cell in a real kernel and calls it there.
 """
 
-from tests.notebookkit import notebook_kernel
+from tests.notebookkit import notebook_kernel, redraw_times
 
 CHECKS = r'''
-import io, time
 import matplotlib.pyplot as plt
-
-def redraw_seconds(**values):
-    """(CPU seconds, wall seconds) to draw and render one figure; CPU time is the cost on an idle machine."""
-    cpu, wall = time.process_time(), time.perf_counter()
-    fig = draw_descent(**values)
-    fig.savefig(io.BytesIO(), format="png")  # what the widget shows: a rendered figure
-    plt.close(fig)
-    return time.process_time() - cpu, time.perf_counter() - wall
 
 def verdict(**values):
     fig = draw_descent(**values)
@@ -39,19 +30,15 @@ assert verdict(optimiser="gradient descent", learning_rate=0.5, start_w1=w_start
 fig = draw_descent()
 assert len(fig.axes[0].lines[0].get_xdata()) == 201  # the start and 200 steps
 plt.close(fig)
-
-times = [redraw_seconds(optimiser=o, learning_rate=r, landscape=l)
-         for o, r, l in [("gradient descent", 0.019, "valley"), ("momentum", 0.01, "turned valley"),
-                         ("Adam", 0.3, "data bowl (section 1)"), ("gradient descent", 3.0, "valley")]]
-cpu = sorted(t[0] for t in times)
-print(f"REDRAW {cpu[len(cpu) // 2]:.3f} {max(t[1] for t in times):.3f}")
-assert cpu[len(cpu) // 2] < 1.0, times
 '''
 
 
 def test_draw_descent_counts_the_races_steps_and_redraws_fast():
     with notebook_kernel("02_gradient_descent.ipynb", stop_before="explore(") as run:
-        printed = run(CHECKS)
-    cpu, wall = (float(v) for v in printed.split("REDRAW")[1].split()[:2])
+        run(CHECKS)
+        settings = [dict(optimiser=o, learning_rate=r, landscape=l)
+                    for o, r, l in [("gradient descent", 0.019, "valley"), ("momentum", 0.01, "turned valley"),
+                                    ("Adam", 0.3, "data bowl (section 1)"), ("gradient descent", 3.0, "valley")]]
+        cpu, wall = redraw_times(run, "draw_descent", settings)
     print(f"draw_descent: median redraw {cpu:.3f} s of CPU time (slowest wall time on this machine {wall:.3f} s)")
     assert cpu < 1.0
